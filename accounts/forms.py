@@ -1,0 +1,41 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.contrib.auth import forms as auth_forms
+
+
+class _NHSFormMixin:
+    submit_label = "Continue"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", self.submit_label))
+
+
+class LoginForm(_NHSFormMixin, auth_forms.AuthenticationForm):
+    submit_label = "Sign in"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = "Email address"
+        self.fields["username"].widget = forms.EmailInput(
+            attrs={"autocomplete": "email", "spellcheck": "false"}
+        )
+        self.fields["password"].widget.attrs["autocomplete"] = "current-password"
+        self.error_messages["invalid_login"] = (
+            "Enter a correct email address and password. The password is case-sensitive."
+        )
+
+
+class PasswordResetRequestForm(_NHSFormMixin, auth_forms.PasswordResetForm):
+    submit_label = "Send me a link"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = "Email address"
+        self.fields["email"].widget.attrs.update({"autocomplete": "email", "spellcheck": "false"})
+
+
+class SetPasswordForm(_NHSFormMixin, auth_forms.SetPasswordForm):
+    submit_label = "Save password"

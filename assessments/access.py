@@ -1,0 +1,53 @@
+"""Who may reach what. Every view fetches through these, so a leader, an admin or a
+facilitator can only ever load objects that are theirs; anything else is a 404, which does
+not confirm that the object exists."""
+
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from .models import Assessment, Programme
+
+
+def programmes_administered_by(user) -> QuerySet[Programme]:
+    if not user.is_authenticated:
+        return Programme.objects.none()
+    if user.is_superuser:
+        return Programme.objects.all()
+    return Programme.objects.filter(admins=user)
+
+
+def programmes_visible_to_staff(user) -> QuerySet[Programme]:
+    """Programmes a user runs as admin or supports as facilitator."""
+    if not user.is_authenticated:
+        return Programme.objects.none()
+    if user.is_superuser:
+        return Programme.objects.all()
+    return Programme.objects.filter(Q(admins=user) | Q(facilitators=user)).distinct()
+
+
+def programme_for_admin(user, pk) -> Programme:
+    return get_object_or_404(programmes_administered_by(user), pk=pk)
+
+
+def assessments_for_leader(user) -> QuerySet[Assessment]:
+    if not user.is_authenticated:
+        return Assessment.objects.none()
+    return Assessment.objects.filter(leader=user).select_related("programme__framework")
+
+
+def assessment_for_leader(user, pk) -> Assessment:
+    return get_object_or_404(assessments_for_leader(user), pk=pk)
+
+
+def assessments_for_admin(user) -> QuerySet[Assessment]:
+    return Assessment.objects.filter(programme__in=programmes_administered_by(user))
+
+
+def assessment_for_admin(user, pk) -> Assessment:
+    return get_object_or_404(assessments_for_admin(user).select_related("programme", "leader"), pk=pk)
+
+
+def assessments_for_facilitator(user) -> QuerySet[Assessment]:
+    if not user.is_authenticated:
+        return Assessment.objects.none()
+    return Assessment.objects.filter(facilitator=user, programme__facilitators=user)

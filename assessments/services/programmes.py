@@ -1,0 +1,71 @@
+"""Writes to programmes and assessments: creating, adding leaders, closing."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Role, User
+from accounts.roles import role_grant
+
+from ..models import DEFAULT_NOMINATION_RULES, Assessment, NominationRule, Programme
+
+
+def nomination_rules_create_defaults(*, programme: Programme) -> None:
+    NominationRule.objects.bulk_create(
+        [
+            NominationRule(programme=programme, rater_group=group, minimum=low, maximum=high)
+            for group, (low, high) in DEFAULT_NOMINATION_RULES.items()
+        ],
+        ignore_conflicts=True,
+    )
+
+
+@transaction.atomic
+def programme_create(*, created_by: User | None = None, **fields) -> Programme:
+    """A programme with the default nomination rules; its creator becomes one of its admins."""
+    programme = Programme(**fields)
+    programme.full_clean()
+    programme.save()
+    nomination_rules_create_defaults(programme=programme)
+    if created_by is not None:
+        programme.admins.add(created_by)
+    return programme
+
+
+@transaction.atomic
+def assessment_create(
+    *, programme: Programme, email: str, full_name: str, facilitator: User | None = None
+) -> tuple[Assessment, bool]:
+    """Add a leader to a programme (once). New accounts get an invitation to set a password.
+
+    Returns the assessment and whether it was created now.
+    """
+    from accounts.emails import email_queue
+
+    email = User.objects.normalize_email(email).lower()
+    user = User.objects.filter(email__iexact=email).first()
+    new_account = user is None
+    if new_account:
+        user = User.objects.create_user(email=email, full_name=full_name)  # unusable password
+    role_grant(user=user, role=Role.LEADER)
+    assessment, created = Assessment.objects.get_or_create(
+        programme=programme, leader=user, defaults={"facilitator": facilitator}
+    )
+    if created:
+        email_queue(
+            kind="account_invitation" if new_account or not user.has_usable_password()
+            else "added_to_programme",
+            to=user.email,
+            context={"user_id": user.pk, "programme_id": programme.pk},
+        )
+    return assessment, created
+
+
+@transaction.atomic
+def programme_close(*, programme: Programme, now=None) -> bool:
+    """Stop accepting drafts and submissions. Returns False if it was already closed."""
+    now = now or timezone.now()
+    updated = Programme.objects.filter(pk=programme.pk, closed_at__isnull=True).update(
+        closed_at=min(now, programme.closes_at)
+    )
+    programme.refresh_from_db()
+    return bool(updated)

@@ -1,0 +1,1 @@
+"""URL groups, one module per area, each owned by its views module."""

@@ -1,0 +1,15 @@
+"""Tests: the base settings with a fast password hasher and mail kept in memory."""
+
+import tempfile
+from pathlib import Path
+
+from .base import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CELERY_TASK_ALWAYS_EAGER = True
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="lpc360-media-"))
+# The test server (DEBUG off) serves static files straight from static/.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -1,0 +1,67 @@
+"""Production settings refuse unsafe configuration and pass Django's deployment checks."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from config.settings.safety import unsafe_configuration
+
+ROOT = Path(__file__).resolve().parents[2]
+GOOD_KEY = "k3Y-" + "x7Qp9zLm2Vb8Nc4Rt6Wy1Ua5Se0Dh3Fj" * 2
+
+SAFE = {
+    "DJANGO_SETTINGS_MODULE": "config.settings.production",
+    "SECRET_KEY": GOOD_KEY,
+    "ALLOWED_HOSTS": "lpc360.example.nhs.uk",
+    "DEBUG": "false",
+    "DATABASE_URL": "sqlite:////tmp/lpc360-deploy-check.sqlite3",
+}
+
+
+def run_manage(*args, **env_overrides):
+    env = {k: v for k, v in os.environ.items() if k not in SAFE}
+    env.update(SAFE)
+    for key, value in env_overrides.items():
+        if value is None:
+            env.pop(key, None)
+        else:
+            env[key] = value
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )
+
+
+def test_check_deploy_passes_with_a_production_environment():
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode == 0, result.stderr + result.stdout
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ({"DEBUG": "true"}, "DEBUG is on"),
+        ({"SECRET_KEY": None}, "SECRET_KEY is missing or a default"),
+        ({"SECRET_KEY": "django-insecure-lpc360-quick-start-only"}, "SECRET_KEY is missing"),
+        ({"SECRET_KEY": "short"}, "too short"),
+        ({"ALLOWED_HOSTS": None}, "ALLOWED_HOSTS is empty"),
+        ({"ALLOWED_HOSTS": ""}, "ALLOWED_HOSTS is empty"),
+    ],
+)
+def test_production_refuses_to_start_when_unsafe(override, message):
+    result = run_manage("check", **override)
+    assert result.returncode != 0
+    assert "Refusing to start in production" in result.stderr
+    assert message in result.stderr
+
+
+def test_every_problem_is_named_at_once():
+    problems = unsafe_configuration(debug=True, secret_key="", allowed_hosts=[])
+    assert len(problems) == 3
+
+
+def test_safe_configuration_has_no_problems():
+    assert unsafe_configuration(debug=False, secret_key=GOOD_KEY, allowed_hosts=["a"]) == []
