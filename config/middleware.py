@@ -30,3 +30,26 @@ class SecurityHeadersMiddleware:
         if user is not None and user.is_authenticated:
             response["Cache-Control"] = "no-store"
         return response
+
+
+class HealthCheckMiddleware:
+    """Answers /healthz before host validation and HTTPS redirects, for container probes.
+
+    It says only whether the database answers; nothing about the request is used.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path != "/healthz":
+            return self.get_response(request)
+        from django.db import connection
+        from django.http import HttpResponse
+
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+        except Exception:  # any database failure means "not healthy"
+            return HttpResponse("database unavailable", status=503, content_type="text/plain")
+        return HttpResponse("ok", content_type="text/plain")

@@ -8,6 +8,13 @@ urlpatterns = [
     path("", site_views.home, name="home"),
     path("framework/", include("framework.urls")),
     path("accounts/", include("accounts.urls")),
+    # Leaders, signed in: their assessments, nominations and progress; the self-assessment.
+    path("my/", include("assessments.urls.leader")),
+    path("my/", include("assessments.urls.self_assessment")),
+    # Raters, with no account: the emailed link and the rating form.
+    path("feedback/", include("assessments.urls.rater")),
+    # Programme admins and facilitators.
+    path("programmes/", include("assessments.urls.programmes")),
     path("admin/", admin.site.urls),
 ]
 

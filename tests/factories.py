@@ -23,6 +23,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 class ProgrammeFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Programme
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Leadership cohort {n}")
     opens_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=1))
@@ -57,6 +58,7 @@ class ResponseFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Response
+        skip_postgeneration_save = True
 
     assessment = factory.SubFactory(AssessmentFactory)
     rater_group = RaterGroup.PEER

@@ -19,15 +19,38 @@ def nomination_rules_create_defaults(*, programme: Programme) -> None:
     )
 
 
+def nomination_rules_set(*, programme: Programme, rules: dict) -> None:
+    """Replace the programme's rules: ``{RaterGroup: (minimum, maximum)}``."""
+    for group, (low, high) in rules.items():
+        NominationRule.objects.update_or_create(
+            programme=programme, rater_group=group, defaults={"minimum": low, "maximum": high}
+        )
+
+
 @transaction.atomic
-def programme_create(*, created_by: User | None = None, **fields) -> Programme:
-    """A programme with the default nomination rules; its creator becomes one of its admins."""
+def programme_create(
+    *, created_by: User | None = None, rules: dict | None = None, **fields
+) -> Programme:
+    """A programme with nomination rules (the defaults unless given); its creator runs it."""
     programme = Programme(**fields)
     programme.full_clean()
     programme.save()
     nomination_rules_create_defaults(programme=programme)
+    if rules:
+        nomination_rules_set(programme=programme, rules=rules)
     if created_by is not None:
         programme.admins.add(created_by)
+    return programme
+
+
+@transaction.atomic
+def programme_update(*, programme: Programme, rules: dict | None = None, **fields) -> Programme:
+    for name, value in fields.items():
+        setattr(programme, name, value)
+    programme.full_clean()
+    programme.save()
+    if rules:
+        nomination_rules_set(programme=programme, rules=rules)
     return programme
 
 
@@ -52,7 +75,8 @@ def assessment_create(
     )
     if created:
         email_queue(
-            kind="account_invitation" if new_account or not user.has_usable_password()
+            kind="account_invitation"
+            if new_account or not user.has_usable_password()
             else "added_to_programme",
             to=user.email,
             context={"user_id": user.pk, "programme_id": programme.pk},

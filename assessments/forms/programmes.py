@@ -1,0 +1,146 @@
+"""Forms for programme admins: a programme's settings and adding one leader."""
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.core.validators import validate_email
+
+from accounts.models import User
+from framework.models import Framework
+
+from ..models import DEFAULT_NOMINATION_RULES, MINIMUM_ANONYMITY_THRESHOLD, Programme, RaterGroup
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class ProgrammeForm(forms.ModelForm):
+    """The programme's settings, with its nomination rules as min/max pairs per group."""
+
+    reminder_days = forms.CharField(
+        label="Reminder days",
+        help_text="Days before the close on which raters who have not finished are reminded, "
+        "separated by commas. For example: 7, 3, 1",
+        required=False,
+    )
+
+    class Meta:
+        model = Programme
+        fields = [
+            "name",
+            "framework",
+            "opens_at",
+            "closes_at",
+            "anonymity_threshold",
+            "minimum_raters",
+            "release_mode",
+            "nominations_need_approval",
+            "reminder_days",
+            "retention_days",
+        ]
+        labels = {
+            "name": "Programme name",
+            "opens_at": "Opens",
+            "closes_at": "Closes",
+            "anonymity_threshold": "Anonymity threshold",
+            "minimum_raters": "Fewest raters in total",
+            "nominations_need_approval": "A facilitator approves nominations before "
+            "invitations are sent",
+            "retention_days": "Keep raw ratings for this many days after release",
+        }
+        help_texts = {
+            "opens_at": "UK time. For example: 2026-01-12 09:00",
+            "closes_at": "UK time. Raters cannot submit after this.",
+            "anonymity_threshold": "A rater group other than the line manager is shown on its "
+            "own only with at least this many responses. 3 or more.",
+        }
+        widgets = {"opens_at": DateTimeInput(), "closes_at": DateTimeInput()}
+
+    def __init__(self, *args, rules=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["framework"].queryset = Framework.objects.order_by("slug", "-version")
+        self.fields["framework"].empty_label = None
+        self.fields["anonymity_threshold"].min_value = MINIMUM_ANONYMITY_THRESHOLD
+        self.fields["anonymity_threshold"].widget.attrs["min"] = MINIMUM_ANONYMITY_THRESHOLD
+        if self.instance.pk:
+            self.initial["reminder_days"] = ", ".join(map(str, self.instance.reminder_days))
+        else:
+            self.initial["reminder_days"] = "7, 3, 1"
+        rules = rules or {g: DEFAULT_NOMINATION_RULES[g] for g in RaterGroup.nominable()}
+        for group in RaterGroup.nominable():
+            low, high = rules.get(group, DEFAULT_NOMINATION_RULES[group])
+            label = group.label.split(" (")[0]
+            self.fields[f"{group.value}_min"] = forms.IntegerField(
+                label=f"{label}: fewest", min_value=0, max_value=50, initial=low
+            )
+            self.fields[f"{group.value}_max"] = forms.IntegerField(
+                label=f"{label}: most", min_value=0, max_value=50, initial=high
+            )
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("save", "Save programme"))
+
+    def clean_reminder_days(self):
+        raw = self.cleaned_data.get("reminder_days") or ""
+        days = []
+        for part in raw.replace(";", ",").split(","):
+            part = part.strip()
+            if not part:
+                continue
+            if not part.isdigit() or not 0 < int(part) <= 365:
+                raise forms.ValidationError(
+                    "Enter whole numbers of days between 1 and 365, separated by commas."
+                )
+            days.append(int(part))
+        return sorted(set(days), reverse=True)
+
+    def clean(self):
+        cleaned = super().clean()
+        for group in RaterGroup.nominable():
+            low = cleaned.get(f"{group.value}_min")
+            high = cleaned.get(f"{group.value}_max")
+            if low is not None and high is not None and low > high:
+                self.add_error(
+                    f"{group.value}_min",
+                    f"The fewest {group.label.split(' (')[0].lower()} raters cannot be more "
+                    "than the most.",
+                )
+        return cleaned
+
+    def nomination_rules(self) -> dict:
+        return {
+            group: (
+                self.cleaned_data[f"{group.value}_min"],
+                self.cleaned_data[f"{group.value}_max"],
+            )
+            for group in RaterGroup.nominable()
+        }
+
+
+class LeaderAddForm(forms.Form):
+    full_name = forms.CharField(label="Full name", max_length=200)
+    email = forms.EmailField(label="Email address", max_length=254)
+    facilitator = forms.ModelChoiceField(
+        label="Facilitator",
+        queryset=User.objects.none(),
+        required=False,
+        help_text="Optional. Only the programme's facilitators are listed.",
+    )
+
+    def __init__(self, *args, programme, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.programme = programme
+        self.fields["facilitator"].queryset = programme.facilitators.all()
+        self.fields["email"].widget.attrs.update({"autocomplete": "off", "spellcheck": "false"})
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("add", "Add leader"))
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        validate_email(email)
+        if self.programme.assessments.filter(leader__email__iexact=email).exists():
+            raise forms.ValidationError("This person is already a leader in this programme.")
+        return email

@@ -1,0 +1,112 @@
+"""Reads for programme pages: a fixed number of queries whatever the cohort size."""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+
+from .models import Assessment, Draft, Invitation, NominationRule, Programme, RaterGroup, Response
+
+
+def programme_rules(*, programme: Programme) -> dict[str, tuple[int, int]]:
+    return {
+        rule.rater_group: (rule.minimum, rule.maximum)
+        for rule in NominationRule.objects.filter(programme=programme)
+    }
+
+
+def _live_invitations(group=None):
+    condition = ~Q(invitations__state=Invitation.State.REVOKED)
+    if group is not None:
+        condition &= Q(invitations__rater_group=group)
+    return condition
+
+
+def programme_assessments(*, programme: Programme) -> QuerySet[Assessment]:
+    """Every leader of the programme with what the dashboard shows, in one query."""
+    nominated = {
+        f"nominated_{group.value}": Count(
+            "invitations", filter=_live_invitations(group), distinct=True
+        )
+        for group in RaterGroup.nominable()
+    }
+    responded = {
+        f"responses_{group.value}": Count(
+            "responses", filter=Q(responses__rater_group=group), distinct=True
+        )
+        for group in RaterGroup.nominable()
+    }
+    return (
+        Assessment.objects.filter(programme=programme)
+        .select_related("leader", "facilitator")
+        .annotate(
+            self_submitted=Exists(
+                Response.objects.filter(assessment=OuterRef("pk"), rater_group=RaterGroup.SELF)
+            ),
+            self_started=Exists(
+                Draft.objects.filter(assessment=OuterRef("pk"), invitation__isnull=True)
+            ),
+            invited=Count(
+                "invitations",
+                filter=Q(
+                    invitations__state__in=[
+                        Invitation.State.INVITED,
+                        Invitation.State.STARTED,
+                        Invitation.State.SUBMITTED,
+                        Invitation.State.DECLINED,
+                    ]
+                ),
+                distinct=True,
+            ),
+            declined=Count(
+                "invitations",
+                filter=Q(invitations__state=Invitation.State.DECLINED),
+                distinct=True,
+            ),
+            submitted=Count(
+                "responses", filter=~Q(responses__rater_group=RaterGroup.SELF), distinct=True
+            ),
+            **nominated,
+            **responded,
+        )
+        .order_by("leader__full_name", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class NominationStatus:
+    complete: bool
+    missing: list[str]
+
+
+def nomination_status(*, counts: dict[str, int], rules: dict, minimum_total: int):
+    """What is still missing for a set of nominations ({group: count}) against the rules."""
+    missing = []
+    for group in RaterGroup.nominable():
+        low, _high = rules.get(group.value, (0, 0))
+        have = counts.get(group.value, 0)
+        if have < low:
+            name = group.label.split(" (")[0].lower()
+            missing.append(f"{low - have} more {name}{'s' if low - have > 1 else ''}")
+    total = sum(counts.get(g.value, 0) for g in RaterGroup.nominable())
+    if total < minimum_total:
+        missing.append(f"{minimum_total - total} more raters in total")
+    return NominationStatus(complete=not missing, missing=missing)
+
+
+def programme_totals(*, programme: Programme) -> dict:
+    invitations = Invitation.objects.filter(assessment__programme=programme).exclude(
+        state__in=[Invitation.State.REVOKED, Invitation.State.NOMINATED]
+    )
+    counts = invitations.aggregate(
+        invited=Count("pk"),
+        submitted=Count("pk", filter=Q(state=Invitation.State.SUBMITTED)),
+        declined=Count("pk", filter=Q(state=Invitation.State.DECLINED)),
+    )
+    counts["leaders"] = programme.assessments.count()
+    counts["self_submitted"] = Response.objects.filter(
+        assessment__programme=programme, rater_group=RaterGroup.SELF
+    ).count()
+    counts["response_rate"] = (
+        round(100 * counts["submitted"] / counts["invited"]) if counts["invited"] else None
+    )
+    return counts

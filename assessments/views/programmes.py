@@ -1,0 +1,145 @@
+"""Programme admins' pages: their programmes, creating and editing one, its leaders, closing."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts.models import Role
+
+from ..access import programme_for_admin, programmes_visible_to_staff
+from ..forms.programmes import LeaderAddForm, ProgrammeForm
+from ..selectors import nomination_status, programme_assessments, programme_rules, programme_totals
+from ..services.programmes import (
+    assessment_create,
+    programme_close,
+    programme_create,
+    programme_update,
+)
+
+LEADERS_PER_PAGE = 50
+
+
+def _may_create_programmes(user):
+    return user.is_superuser or user.has_role(Role.PROGRAMME_ADMIN)
+
+
+def _programme_fields(form):
+    return {name: form.cleaned_data[name] for name in ProgrammeForm.Meta.fields}
+
+
+@login_required
+def programme_list(request):
+    programmes = programmes_visible_to_staff(request.user).select_related("framework")
+    return render(
+        request,
+        "assessments/programmes/list.html",
+        {"programmes": programmes, "may_create": _may_create_programmes(request.user)},
+    )
+
+
+@login_required
+def programme_new(request):
+    if not _may_create_programmes(request.user):
+        raise PermissionDenied
+    form = ProgrammeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            programme = programme_create(
+                created_by=request.user, rules=form.nomination_rules(), **_programme_fields(form)
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"{programme.name} has been created.")
+            return redirect("programmes:detail", pk=programme.pk)
+    return render(request, "assessments/programmes/form.html", {"form": form, "programme": None})
+
+
+@login_required
+def programme_edit(request, pk):
+    programme = programme_for_admin(request.user, pk)
+    form = ProgrammeForm(
+        request.POST or None, instance=programme, rules=programme_rules(programme=programme)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            programme_update(
+                programme=programme, rules=form.nomination_rules(), **_programme_fields(form)
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "The programme's settings have been saved.")
+            return redirect("programmes:detail", pk=programme.pk)
+    return render(
+        request, "assessments/programmes/form.html", {"form": form, "programme": programme}
+    )
+
+
+@login_required
+def programme_detail(request, pk):
+    programme = programme_for_admin(request.user, pk)
+    rules = programme_rules(programme=programme)
+    page = Paginator(programme_assessments(programme=programme), LEADERS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    rows = []
+    for assessment in page:
+        counts = {
+            key.removeprefix("nominated_"): value
+            for key, value in vars(assessment).items()
+            if key.startswith("nominated_")
+        }
+        rows.append(
+            {
+                "assessment": assessment,
+                "nominations": nomination_status(
+                    counts=counts, rules=rules, minimum_total=programme.minimum_raters
+                ),
+            }
+        )
+    return render(
+        request,
+        "assessments/programmes/detail.html",
+        {
+            "programme": programme,
+            "rules": rules,
+            "rows": rows,
+            "page": page,
+            "totals": programme_totals(programme=programme),
+        },
+    )
+
+
+@login_required
+def leader_add(request, pk):
+    programme = programme_for_admin(request.user, pk)
+    form = LeaderAddForm(request.POST or None, programme=programme)
+    if request.method == "POST" and form.is_valid():
+        assessment, _ = assessment_create(
+            programme=programme,
+            email=form.cleaned_data["email"],
+            full_name=form.cleaned_data["full_name"],
+            facilitator=form.cleaned_data["facilitator"],
+        )
+        messages.success(
+            request, f"{assessment.leader.full_name} has been added and sent an invitation."
+        )
+        return redirect("programmes:detail", pk=programme.pk)
+    return render(
+        request, "assessments/programmes/leader_add.html", {"form": form, "programme": programme}
+    )
+
+
+@login_required
+@require_POST
+def programme_close_now(request, pk):
+    programme = programme_for_admin(request.user, pk)
+    if programme_close(programme=programme):
+        messages.success(request, f"{programme.name} is closed. Raters can no longer submit.")
+    else:
+        messages.info(request, f"{programme.name} was already closed.")
+    return redirect("programmes:detail", pk=programme.pk)

@@ -1,0 +1,203 @@
+"""Programme admins create programmes, add leaders, watch progress and close; scoped to theirs."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from accounts.models import OutboxEmail, Role
+from accounts.roles import role_grant
+from assessments.models import Assessment, NominationRule, Programme, RaterGroup
+from tests.factories import AssessmentFactory, ProgrammeFactory, ResponseFactory, UserFactory
+
+LONDON = ZoneInfo("Europe/London")
+
+
+@pytest.fixture
+def admin_client(client, programme_admin):
+    role_grant(user=programme_admin, role=Role.PROGRAMME_ADMIN)
+    client.force_login(programme_admin)
+    return client
+
+
+def programme_post(framework_obj, /, **overrides):
+    data = {
+        "name": "North East cohort 3",
+        "framework": framework_obj.pk,
+        "opens_at": "2026-12-01T09:00",
+        "closes_at": "2027-01-15T17:00",
+        "anonymity_threshold": "3",
+        "minimum_raters": "5",
+        "release_mode": "on_close",
+        "reminder_days": "7, 3, 1",
+        "retention_days": "365",
+        "line_manager_min": "1", "line_manager_max": "2",
+        "peer_min": "3", "peer_max": "8",
+        "direct_report_min": "0", "direct_report_max": "8",
+        "other_min": "0", "other_max": "8",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_admin_creates_a_programme_with_rules_and_runs_it(admin_client, framework, programme_admin):
+    response = admin_client.post(
+        reverse("programmes:new"), programme_post(framework, peer_min="4", reminder_days="3,7")
+    )
+    programme = Programme.objects.get(name="North East cohort 3")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("programmes:detail", args=[programme.pk])
+    assert programme.opens_at == datetime(2026, 12, 1, 9, 0, tzinfo=LONDON)
+    assert programme.reminder_days == [7, 3]
+    assert list(programme.admins.all()) == [programme_admin]
+    rules = {r.rater_group: (r.minimum, r.maximum) for r in programme.nomination_rules.all()}
+    assert rules == {"line_manager": (1, 2), "peer": (4, 8), "direct_report": (0, 8),
+                     "other": (0, 8)}
+
+
+@pytest.mark.parametrize(
+    ("override", "field", "message"),
+    [
+        ({"anonymity_threshold": "2"}, "anonymity_threshold", "must be 3 or more"),
+        ({"closes_at": "2026-11-01T09:00"}, "closes_at", "after the open date"),
+        ({"peer_min": "9"}, "peer_min", "cannot be more than the most"),
+        ({"reminder_days": "seven"}, "reminder_days", "whole numbers of days"),
+        ({"name": ""}, "name", "This field is required"),
+        ({"framework": "999999"}, "framework", "Select a valid choice"),
+        ({"opens_at": "not a date"}, "opens_at", "Enter a valid date/time"),
+    ],
+)
+def test_bad_programme_settings_are_explained_and_kept(admin_client, framework, override, field,
+                                                       message):
+    data = programme_post(framework, **override)
+    response = admin_client.post(reverse("programmes:new"), data)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert "nhsuk-error-summary" in response.content.decode()
+    assert response.context["form"].errors[field]
+    assert "North East cohort 3" in response.content.decode() or field == "name"
+    assert not Programme.objects.exists()
+
+
+def test_only_programme_admins_may_create(client, leader, framework):
+    client.force_login(leader)
+    assert client.get(reverse("programmes:new")).status_code == 403
+    assert client.post(reverse("programmes:new"), programme_post(framework)).status_code == 403
+    assert not Programme.objects.exists()
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client, programme):
+    response = client.get(reverse("programmes:detail", args=[programme.pk]))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_admin_sees_only_their_programmes(admin_client, programme, framework):
+    other = ProgrammeFactory(framework=framework, name="Someone else's cohort")
+    listing = admin_client.get(reverse("programmes:list")).content.decode()
+    assert programme.name in listing
+    assert other.name not in listing
+    for name in ("detail", "edit", "leader_add"):
+        assert admin_client.get(reverse(f"programmes:{name}", args=[other.pk])).status_code == 404
+    assert admin_client.post(reverse("programmes:close", args=[other.pk])).status_code == 404
+    assert admin_client.get(reverse("programmes:detail", args=[987654])).status_code == 404
+    other.refresh_from_db()
+    assert other.closed_at is None
+
+
+def test_admin_adds_a_leader_who_is_sent_an_account_invitation(admin_client, programme):
+    response = admin_client.post(
+        reverse("programmes:leader_add", args=[programme.pk]),
+        {"full_name": "Sam Okafor", "email": "Sam.Okafor@Example.NHS.uk"},
+    )
+    assert response.status_code == 302
+    assessment = Assessment.objects.get(programme=programme)
+    assert assessment.leader.email == "sam.okafor@example.nhs.uk"
+    assert not assessment.leader.has_usable_password()
+    assert assessment.leader.has_role(Role.LEADER)
+    email = OutboxEmail.objects.get(to="sam.okafor@example.nhs.uk")
+    assert email.kind == "account_invitation"
+
+    again = admin_client.post(
+        reverse("programmes:leader_add", args=[programme.pk]),
+        {"full_name": "Sam Okafor", "email": "sam.okafor@example.nhs.uk"},
+    )
+    assert again.status_code == 200
+    assert "already a leader in this programme" in again.content.decode()
+    assert Assessment.objects.filter(programme=programme).count() == 1
+
+
+def test_leader_add_rejects_a_bad_email_and_keeps_the_name(admin_client, programme):
+    response = admin_client.post(
+        reverse("programmes:leader_add", args=[programme.pk]),
+        {"full_name": "Sam Okafor", "email": "sam at example"},
+    )
+    assert response.status_code == 200
+    assert 'value="Sam Okafor"' in response.content.decode()
+    assert not Assessment.objects.exists()
+
+
+def test_dashboard_shows_progress_per_leader(admin_client, programme):
+    assessment = AssessmentFactory(programme=programme, leader__full_name="Rowan Patel")
+    ResponseFactory(assessment=assessment, rater_group=RaterGroup.SELF)
+    ResponseFactory(assessment=assessment, rater_group=RaterGroup.PEER)
+    page = admin_client.get(reverse("programmes:detail", args=[programme.pk])).content.decode()
+    assert "Rowan Patel" in page
+    assert "Submitted" in page
+    assert "Needs 1 more line manager, 3 more peers, 5 more raters in total" in page
+
+
+def test_dashboard_queries_do_not_grow_with_the_cohort(admin_client, programme):
+    for _ in range(3):
+        AssessmentFactory(programme=programme)
+    url = reverse("programmes:detail", args=[programme.pk])
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as small:
+        admin_client.get(url)
+    for _ in range(20):
+        ResponseFactory(assessment=AssessmentFactory(programme=programme))
+    with CaptureQueriesContext(connection) as large:
+        admin_client.get(url)
+    assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_admin_closes_the_programme(admin_client, programme):
+    response = admin_client.post(reverse("programmes:close", args=[programme.pk]))
+    assert response.status_code == 302
+    programme.refresh_from_db()
+    assert programme.is_closed
+    assert programme.closed_at is not None
+    again = admin_client.post(reverse("programmes:close", args=[programme.pk]), follow=True)
+    assert "was already closed" in again.content.decode()
+
+
+def test_programme_state_follows_the_clock(framework):
+    programme = ProgrammeFactory(
+        framework=framework,
+        opens_at=datetime(2027, 1, 4, 9, 0, tzinfo=LONDON),
+        closes_at=datetime(2027, 2, 1, 17, 0, tzinfo=LONDON),
+    )
+    with time_machine.travel(datetime(2027, 1, 3, 12, 0, tzinfo=LONDON), tick=False):
+        assert programme.state == Programme.State.DRAFT
+    with time_machine.travel(datetime(2027, 1, 4, 9, 0, tzinfo=LONDON), tick=False):
+        assert programme.state == Programme.State.OPEN
+    with time_machine.travel(datetime(2027, 2, 1, 17, 0, tzinfo=LONDON), tick=False):
+        assert programme.state == Programme.State.CLOSED
+
+
+def test_nomination_rules_refuse_min_above_max_in_the_database(programme):
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        NominationRule.objects.filter(programme=programme, rater_group="peer").update(minimum=9)
+
+
+def test_other_admin_of_same_programme_can_run_it(client, programme):
+    colleague = UserFactory()
+    programme.admins.add(colleague)
+    client.force_login(colleague)
+    assert client.get(reverse("programmes:detail", args=[programme.pk])).status_code == 200
