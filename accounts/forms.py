@@ -29,7 +29,16 @@ class LoginForm(_NHSFormMixin, auth_forms.AuthenticationForm):
 
 
 class PasswordResetRequestForm(_NHSFormMixin, auth_forms.PasswordResetForm):
+    """Sends through the outbox, so the link is built from SITE_URL and survives Redis being
+    down; the form says the same thing whether or not the address has an account."""
+
     submit_label = "Send me a link"
+
+    def send_mail(self, subject_template_name, email_template_name, context, from_email,
+                  to_email, html_email_template_name=None):
+        from .emails import email_queue
+
+        email_queue(kind="password_reset", to=to_email, context={"user_id": context["user"].pk})
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -39,3 +48,9 @@ class PasswordResetRequestForm(_NHSFormMixin, auth_forms.PasswordResetForm):
 
 class SetPasswordForm(_NHSFormMixin, auth_forms.SetPasswordForm):
     submit_label = "Save password"
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        # A hidden username helps password managers store the new password against it.
+        self.fields["new_password1"].widget.attrs["autocomplete"] = "new-password"
+        self.fields["new_password2"].widget.attrs["autocomplete"] = "new-password"

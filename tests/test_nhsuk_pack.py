@@ -516,18 +516,28 @@ def test_signed_in_header_shows_the_name_and_signs_out_by_post(client):
 
 
 @pytest.mark.django_db
-def test_password_reset_email_links_to_the_set_password_page(client):
+def test_password_reset_email_links_to_the_set_password_page(
+    client, settings, django_capture_on_commit_callbacks
+):
+    settings.SITE_URL = "https://lpc360.example.nhs.uk"
+    settings.ALLOWED_HOSTS = ["*"]
     get_user_model().objects.create_user(
         "alex.leader@example.nhs.uk", "a-long-password-1", full_name="Alex Leader"
     )
-    response = client.post("/accounts/password-reset/", {"email": "alex.leader@example.nhs.uk"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/accounts/password-reset/", {"email": "alex.leader@example.nhs.uk"},
+            HTTP_HOST="evil.example",
+        )
     assert response.status_code == 302
     (message,) = mail.outbox
-    assert message.subject == "Choose your LPC 360 password"
-    assert "http://testserver/accounts/set-password/" in message.body
+    assert "LPC 360" in message.subject
+    # Built from SITE_URL, never from the request's Host header.
+    assert "https://lpc360.example.nhs.uk/accounts/set-password/" in message.body
+    assert "evil.example" not in message.body
     html, mimetype = message.alternatives[0]
     assert mimetype == "text/html"
-    assert 'href="http://testserver/accounts/set-password/' in html
+    assert 'href="https://lpc360.example.nhs.uk/accounts/set-password/' in html
 
 
 @pytest.mark.django_db

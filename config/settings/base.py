@@ -175,3 +175,10 @@ LOGGING = {
 
 # Static files are served by WhiteNoise; in development it finds them without collectstatic.
 WHITENOISE_USE_FINDERS = DEBUG
+
+# Rater links: wrong tokens from one client address before it is told to wait (429).
+RATER_LINK_MISS_LIMIT = env.int("RATER_LINK_MISS_LIMIT", default=20)
+RATER_LINK_MISS_WINDOW_SECONDS = env.int("RATER_LINK_MISS_WINDOW_SECONDS", default=600)
+# Behind a proxy set HTTP_X_FORWARDED_FOR (its last address is used), or every rater shares
+# the proxy's address.
+RATER_LINK_CLIENT_IP_HEADER = env("RATER_LINK_CLIENT_IP_HEADER", default="REMOTE_ADDR")

@@ -1,0 +1,284 @@
+"""The shape of the rating form: one page per theme of a framework version, then a review.
+
+Shared by the leader's self-assessment and the rater form. Reads only: what the pages are,
+which statements each holds, and how far a set of saved answers has got.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from framework.models import Framework, ScalePoint, Statement, Theme
+from framework.selectors import framework_with_contents
+
+from ..models import COMMENT_MAX_LENGTH, Draft
+
+# In the HTML form "Not observed" needs a value of its own (an empty value would read as
+# "not answered"); in drafts it is "" and in ratings NULL.
+NOT_OBSERVED_FIELD_VALUE = "not-observed"
+NOT_OBSERVED = ""
+
+
+@dataclass(frozen=True)
+class ThemeProgress:
+    theme: Theme
+    number: int  # the page number, from 1
+    statements: list[Statement]
+    answered: int
+    missing: list[Statement] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return len(self.statements)
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
+
+
+@dataclass(frozen=True)
+class RatingOutline:
+    """A framework version as form pages, loaded once per request."""
+
+    framework: Framework
+    themes: list[Theme]
+    points: list[ScalePoint]
+    question: str
+
+    @property
+    def page_count(self) -> int:
+        return len(self.themes) + 1  # the review page
+
+    @property
+    def statement_count(self) -> int:
+        return sum(len(self.statements_of(theme)) for theme in self.themes)
+
+    @property
+    def scale_values(self) -> set[int]:
+        return {p.value for p in self.points if p.value is not None}
+
+    def theme(self, slug: str) -> Theme | None:
+        return next((t for t in self.themes if t.slug == slug), None)
+
+    def number_of(self, theme: Theme) -> int:
+        return self.themes.index(theme) + 1
+
+    def previous_theme(self, theme: Theme) -> Theme | None:
+        index = self.themes.index(theme)
+        return self.themes[index - 1] if index > 0 else None
+
+    def next_theme(self, theme: Theme) -> Theme | None:
+        index = self.themes.index(theme)
+        return self.themes[index + 1] if index + 1 < len(self.themes) else None
+
+    def statements_of(self, theme: Theme) -> list[Statement]:
+        return [s for q in theme.qualities.all() for s in q.statements.all()]
+
+    def progress(self, answers: dict) -> list[ThemeProgress]:
+        result = []
+        for number, theme in enumerate(self.themes, start=1):
+            statements = self.statements_of(theme)
+            missing = [s for s in statements if str(s.pk) not in answers]
+            result.append(
+                ThemeProgress(
+                    theme=theme,
+                    number=number,
+                    statements=statements,
+                    answered=len(statements) - len(missing),
+                    missing=missing,
+                )
+            )
+        return result
+
+    def answered_count(self, answers: dict) -> int:
+        return sum(p.answered for p in self.progress(answers))
+
+    def missing_statements(self, answers: dict) -> list[Statement]:
+        return [s for p in self.progress(answers) for s in p.missing]
+
+    def first_incomplete_theme(self, answers: dict) -> Theme | None:
+        """Where to resume: the first page with an unanswered statement (None: all done)."""
+        return next((p.theme for p in self.progress(answers) if not p.complete), None)
+
+    def label_for(self, value) -> str:
+        """The scale label for a saved answer ("" is Not observed)."""
+        wanted = None if value in (NOT_OBSERVED, None) else value
+        return next((p.label for p in self.points if p.value == wanted), "")
+
+
+def rating_outline(*, framework: Framework) -> RatingOutline:
+    framework = framework_with_contents(framework=framework)
+    scale = framework.scale
+    return RatingOutline(
+        framework=framework,
+        themes=list(framework.themes.all()),
+        points=list(scale.points.all()),
+        question=scale.question,
+    )
+
+
+# Building the pages. Both forms (self and rater) render the same templates; a FormPlace
+# says where the pages live and in whose voice they speak.
+
+
+@dataclass(frozen=True)
+class FormPlace:
+    title: str  # "Your self-assessment" or "Feedback for Alex Leader"
+    question_prefix: str  # "Thinking about Alex Leader:", before the scale's question
+    comment_hint: str
+    page_url: Callable[[Theme], str]
+    review_url: str
+    decline_url: str = ""
+
+
+NAVIGATION_ACTIONS = ("next", "previous", "save", "review")
+
+
+def draft_for(*, assessment, invitation=None) -> Draft | None:
+    drafts = Draft.objects.filter(assessment=assessment)
+    if invitation is not None:
+        return drafts.filter(invitation=invitation).first()
+    return drafts.filter(invitation__isnull=True).first()
+
+
+def draft_contents(*, assessment, invitation=None) -> tuple[dict, dict]:
+    """(answers, comments) saved so far; empty when nothing is saved."""
+    draft = draft_for(assessment=assessment, invitation=invitation)
+    if draft is None:
+        return {}, {}
+    return dict(draft.answers), dict(draft.comments)
+
+
+def resume_url(*, place: FormPlace, outline: RatingOutline, answers: dict) -> str:
+    theme = outline.first_incomplete_theme(answers)
+    return place.page_url(theme) if theme is not None else place.review_url
+
+
+def url_after_save(*, place: FormPlace, outline: RatingOutline, theme: Theme, action: str) -> str:
+    """Where a page's buttons lead once its answers are saved."""
+    if action == "previous":
+        previous = outline.previous_theme(theme)
+        return place.page_url(previous) if previous else place.page_url(theme)
+    if action == "next":
+        following = outline.next_theme(theme)
+        return place.page_url(following) if following else place.review_url
+    if action == "review":
+        return place.review_url
+    return place.page_url(theme) + "?saved=1"
+
+
+def question_hint(*, place: FormPlace, outline: RatingOutline) -> str:
+    """The scale's question in the form's voice, shown with every statement."""
+    question = outline.question
+    if place.question_prefix and question:
+        question = question[0].lower() + question[1:]
+    return f"{place.question_prefix} {question}".strip()
+
+
+def page_context(
+    *, place: FormPlace, outline: RatingOutline, theme: Theme, form, answers: dict, saved: bool
+) -> dict:
+    return {
+        "question_hint": question_hint(place=place, outline=outline),
+        "place": place,
+        "outline": outline,
+        "theme": theme,
+        "form": form,
+        "groups": form.groups(),
+        "error_links": form.error_links(),
+        "page_number": outline.number_of(theme),
+        "page_count": outline.page_count,
+        "answered": outline.answered_count(answers),
+        "statement_count": outline.statement_count,
+        "answered_on_page": form.answered_on_page(),
+        "statements_on_page": len(form.statements),
+        "previous_theme": outline.previous_theme(theme),
+        "next_theme": outline.next_theme(theme),
+        "form_action": place.page_url(theme),
+        "saved": saved,
+        "comment_max": COMMENT_MAX_LENGTH,
+        "comment_max_display": f"{COMMENT_MAX_LENGTH:,}",
+    }
+
+
+@dataclass(frozen=True)
+class ReviewRow:
+    statement: Statement
+    answer: str  # the scale label, or "" when unanswered
+    href: str
+
+
+@dataclass(frozen=True)
+class ReviewTheme:
+    progress: ThemeProgress
+    href: str
+    rows: list[ReviewRow]
+    comment: str
+
+
+def review_context(
+    *,
+    place: FormPlace,
+    outline: RatingOutline,
+    answers: dict,
+    comments: dict,
+    missing: list[int] | None = None,
+) -> dict:
+    """The review page; ``missing`` (statement ids) after a refused submit."""
+    themes = []
+    for progress in outline.progress(answers):
+        href = place.page_url(progress.theme)
+        rows = [
+            ReviewRow(
+                statement=s,
+                answer=outline.label_for(answers[str(s.pk)]) if str(s.pk) in answers else "",
+                href=f"{href}#s-{s.pk}-1",
+            )
+            for s in progress.statements
+        ]
+        themes.append(
+            ReviewTheme(
+                progress=progress,
+                href=href,
+                rows=rows,
+                comment=comments.get(str(progress.theme.pk), ""),
+            )
+        )
+    error_links = []
+    if missing:
+        wanted = set(missing)
+        error_links = [
+            (row.href, f"Answer “{row.statement}” in {review.progress.theme.name}")
+            for review in themes
+            for row in review.rows
+            if row.statement.pk in wanted
+        ]
+    return {
+        "place": place,
+        "outline": outline,
+        "themes": themes,
+        "answered": outline.answered_count(answers),
+        "statement_count": outline.statement_count,
+        "page_number": outline.page_count,
+        "page_count": outline.page_count,
+        "error_links": error_links,
+        "last_theme": outline.themes[-1] if outline.themes else None,
+        "last_page_url": place.page_url(outline.themes[-1]) if outline.themes else "",
+        "form_action": place.review_url,
+    }
+
+
+def self_response_summary(*, outline: RatingOutline, response) -> list[dict]:
+    """A submitted self response, theme by theme, for the leader's read-only summary."""
+    values = dict(response.ratings.values_list("statement_id", "value"))
+    comments = dict(response.comments.values_list("theme_id", "text"))
+    return [
+        {
+            "theme": theme,
+            "rows": [
+                (s, outline.label_for(values.get(s.pk)) if s.pk in values else "")
+                for s in outline.statements_of(theme)
+            ],
+            "comment": comments.get(theme.pk, ""),
+        }
+        for theme in outline.themes
+    ]

@@ -1,0 +1,446 @@
+"""The rater's personal link and form. Raters have no account.
+
+GET (and HEAD) of the emailed link only shows a landing page: mail scanners fetch links
+before people do, so nothing changes until the rater presses Start (a POST). Start binds the
+invitation to the browser session, and the form itself lives at token-free URLs, so the
+token does not linger in history, logs or Referer headers. Unknown and malformed tokens
+get the same 404, counted per client IP so guessing is slowed to a crawl.
+"""
+
+import hashlib
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import Http404
+from django.middleware.csrf import CsrfViewMiddleware
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.decorators import decorator_from_middleware
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
+from django.views.decorators.http import require_http_methods
+
+from assessments import tokens
+from assessments.forms.rating import DeclineForm, ThemeRatingForm
+from assessments.models import Invitation, RaterGroup
+from assessments.services.rating_form import (
+    NAVIGATION_ACTIONS,
+    FormPlace,
+    draft_contents,
+    page_context,
+    rating_outline,
+    resume_url,
+    review_context,
+    url_after_save,
+)
+from assessments.services.responses import (
+    AnswersRefused,
+    ResponseIncomplete,
+    draft_save,
+    invitation_decline,
+    invitation_start,
+    refusal_for,
+    response_submit,
+)
+
+SESSION_INVITATION = "rater_invitation_id"
+# A reissued link also ends sessions opened with the old one.
+SESSION_TOKEN_HASH = "rater_token_hash"  # noqa: S105 (a session key, not a secret)
+
+# Unknown or malformed links allowed per client IP within the window, before a 429.
+DEFAULT_LINK_MISS_LIMIT = 20
+DEFAULT_LINK_MISS_WINDOW_SECONDS = 10 * 60
+
+
+class _CsrfWithoutReferrer(CsrfViewMiddleware):
+    """Django's CSRF check for pages served with ``Referrer-Policy: no-referrer``.
+
+    Under that policy browsers send ``Origin: null`` (and no Referer) with the page's own
+    form posts, which Django's origin check refuses. The CSRF token is still checked; the
+    cookie-injection attack the origin check guards against is closed in production by the
+    ``__Host-`` cookie prefix and HSTS.
+    """
+
+    def _origin_verified(self, request):
+        return request.META.get("HTTP_ORIGIN") == "null" or super()._origin_verified(request)
+
+
+_csrf_protect = decorator_from_middleware(_CsrfWithoutReferrer)
+
+
+def rater_headers(view):
+    """No Referer leaves these pages, and no copy is kept by browsers or proxies.
+
+    Every view under /feedback/ goes through this, so every response carries the headers
+    (a 404 included), and its forms are CSRF-checked by ``_CsrfWithoutReferrer``.
+    """
+    protected = _csrf_protect(view)
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            response = protected(request, *args, **kwargs)
+        except Http404:
+            response = _not_found(request)
+        response["Referrer-Policy"] = "no-referrer"
+        response["Cache-Control"] = "no-store"
+        return response
+
+    wrapped.csrf_exempt = True  # from the site-wide check: _csrf_protect does it instead
+    return wrapped
+
+
+# Guessing links: a counter per client IP in the cache.
+
+
+def _miss_limit() -> int:
+    return getattr(settings, "RATER_LINK_MISS_LIMIT", DEFAULT_LINK_MISS_LIMIT)
+
+
+def _miss_window() -> int:
+    return getattr(settings, "RATER_LINK_MISS_WINDOW_SECONDS", DEFAULT_LINK_MISS_WINDOW_SECONDS)
+
+
+def _client_ip(request) -> str:
+    """REMOTE_ADDR, or behind a proxy the header it sets (RATER_LINK_CLIENT_IP_HEADER, e.g.
+    "HTTP_X_FORWARDED_FOR": its last address, the one our own proxy appended)."""
+    header = getattr(settings, "RATER_LINK_CLIENT_IP_HEADER", "REMOTE_ADDR")
+    return request.META.get(header, "").split(",")[-1].strip() or "unknown"
+
+
+def _miss_key(request) -> str:
+    client = _client_ip(request)
+    return "rater-link-miss:" + hashlib.sha256(client.encode()).hexdigest()
+
+
+def _misses(request) -> int:
+    return cache.get(_miss_key(request), 0)
+
+
+def _record_miss(request) -> None:
+    key = _miss_key(request)
+    cache.add(key, 0, timeout=_miss_window())
+    try:
+        cache.incr(key)
+    except ValueError:  # expired between the two calls
+        cache.set(key, 1, timeout=_miss_window())
+
+
+def _not_found(request):
+    return render(request, "assessments/rater/not_found.html", status=404)
+
+
+def _rate_limited(request):
+    response = render(
+        request,
+        "assessments/rater/rate_limited.html",
+        {"minutes": max(1, _miss_window() // 60)},
+        status=429,
+    )
+    response["Retry-After"] = str(_miss_window())
+    return response
+
+
+def _day(value) -> str:
+    if value is None:
+        return ""
+    if hasattr(value, "tzinfo"):
+        value = localtime(value)
+    return date_format(value, "j F Y")
+
+
+def _deadline(value) -> str:
+    """'11:59pm on Saturday 28 March 2026', in UK time (NHS.UK style for times)."""
+    local = localtime(value)
+    if local.hour == 0 and local.minute == 0:
+        time = "midnight"
+    elif local.hour == 12 and local.minute == 0:
+        time = "midday"
+    else:
+        clock = date_format(local, "g:i" if local.minute else "g")
+        time = clock + ("am" if local.hour < 12 else "pm")
+    return f"{time} on {date_format(local, 'l j F Y')}"
+
+
+def _unavailable(request, invitation, refusal: AnswersRefused):
+    """The plain page for a link that no longer (or not yet) opens the form."""
+    on = _day(refusal.on)
+    leader = invitation.assessment.leader.full_name
+    pages = {
+        AnswersRefused.SUBMITTED: (
+            f"You have already submitted your feedback on {on}",
+            f"Thank you. Your feedback for {leader} cannot be changed now.",
+        ),
+        AnswersRefused.DECLINED: (
+            f"You declined to give feedback on {on}",
+            "You do not need to do anything else.",
+        ),
+        AnswersRefused.REVOKED: (
+            "This link has been withdrawn",
+            "The programme team no longer needs your feedback through this link.",
+        ),
+        AnswersRefused.CLOSED: (
+            f"This feedback closed on {on}",
+            "Feedback can no longer be given or changed.",
+        ),
+        AnswersRefused.NOT_YET_OPEN: (
+            f"This feedback opens on {on}",
+            "Come back to this link then.",
+        ),
+    }
+    if refusal.reason not in pages:
+        return _not_found(request)
+    heading, message = pages[refusal.reason]
+    status = 403 if refusal.reason == AnswersRefused.NOT_YET_OPEN else 410
+    context = {"heading": heading, "message": message}
+    return render(request, "assessments/rating/unavailable.html", context, status=status)
+
+
+def _no_session(request):
+    return render(request, "assessments/rater/no_session.html", status=403)
+
+
+def _invitation_for_token(token: str) -> Invitation | None:
+    if not tokens.token_looks_valid(token):
+        return None
+    invitation = (
+        Invitation.objects.select_related("assessment__programme", "assessment__leader")
+        .filter(token_hash=tokens.token_hash(token))
+        .first()
+    )
+    if invitation is None or invitation.state == Invitation.State.NOMINATED:
+        return None
+    return invitation
+
+
+def _invitation_in_session(request) -> Invitation | None:
+    pk = request.session.get(SESSION_INVITATION)
+    if not isinstance(pk, int):
+        return None
+    return (
+        Invitation.objects.select_related("assessment__programme__framework", "assessment__leader")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def _open_invitation(request):
+    """(invitation, None) when this session may answer now, else (None, the page to show)."""
+    invitation = _invitation_in_session(request)
+    if invitation is None:
+        return None, _no_session(request)
+    refusal = refusal_for(assessment=invitation.assessment, invitation=invitation)
+    if refusal is not None:
+        return None, _unavailable(request, invitation, refusal)
+    if request.session.get(SESSION_TOKEN_HASH) != invitation.token_hash:
+        return None, _no_session(request)
+    return invitation, None
+
+
+def _bind_session(request, invitation) -> None:
+    request.session.cycle_key()
+    request.session[SESSION_INVITATION] = invitation.pk
+    request.session[SESSION_TOKEN_HASH] = invitation.token_hash
+
+
+ANONYMITY = {
+    RaterGroup.LINE_MANAGER: "their line manager",
+    RaterGroup.PEER: "a peer",
+    RaterGroup.DIRECT_REPORT: "someone who reports to them",
+    RaterGroup.OTHER: "a partner, community member or person who uses services",
+}
+
+
+def _place(invitation) -> FormPlace:
+    leader = invitation.assessment.leader.full_name
+    return FormPlace(
+        title=f"Feedback for {leader}",
+        question_prefix=f"Thinking about {leader}:",
+        comment_hint=(
+            f"{leader} will read your comment word for word, mixed with other people's "
+            "comments and without your name. Avoid details that would identify you."
+        ),
+        page_url=lambda theme: reverse("rater:page", args=[theme.slug]),
+        review_url=reverse("rater:review"),
+        decline_url=reverse("rater:decline"),
+    )
+
+
+# The views.
+
+
+@rater_headers
+@require_http_methods(["GET", "HEAD", "POST"])
+def link(request, token):
+    """The emailed link: GET shows who asks and why; POST starts (or declines)."""
+    if _misses(request) >= _miss_limit():
+        return _rate_limited(request)
+    invitation = _invitation_for_token(token)
+    if invitation is None:
+        _record_miss(request)
+        return _not_found(request)
+    assessment = invitation.assessment
+    refusal = refusal_for(assessment=assessment, invitation=invitation)
+    if refusal is not None:
+        return _unavailable(request, invitation, refusal)
+    if request.method == "POST":
+        if request.POST.get("action") == "decline":
+            _bind_session(request, invitation)
+            return redirect("rater:decline")
+        try:
+            invitation_start(invitation=invitation)
+        except AnswersRefused as refused:
+            return _unavailable(request, invitation, refused)
+        _bind_session(request, invitation)
+        return redirect("rater:form")
+    programme = assessment.programme
+    context = {
+        "invitation": invitation,
+        "leader": assessment.leader.full_name,
+        "programme": programme,
+        "deadline": _deadline(programme.closes_at),
+        "group": invitation.rater_group,
+        "is_line_manager": invitation.rater_group == RaterGroup.LINE_MANAGER,
+        "group_description": ANONYMITY.get(invitation.rater_group, "a colleague"),
+        "threshold": programme.anonymity_threshold,
+        "has_started": invitation.state == Invitation.State.STARTED,
+    }
+    return render(request, "assessments/rater/landing.html", context)
+
+
+@rater_headers
+def form_start(request):
+    """Resume at the first page with an unanswered statement."""
+    invitation, refused = _open_invitation(request)
+    if refused:
+        return refused
+    outline = rating_outline(framework=invitation.assessment.programme.framework)
+    answers, _ = draft_contents(assessment=invitation.assessment, invitation=invitation)
+    return redirect(resume_url(place=_place(invitation), outline=outline, answers=answers))
+
+
+@rater_headers
+@require_http_methods(["GET", "HEAD", "POST"])
+def page(request, theme_slug):
+    invitation, refused = _open_invitation(request)
+    if refused:
+        return refused
+    assessment = invitation.assessment
+    outline = rating_outline(framework=assessment.programme.framework)
+    theme = outline.theme(theme_slug)
+    if theme is None:
+        return _not_found(request)
+    place = _place(invitation)
+    answers, comments = draft_contents(assessment=assessment, invitation=invitation)
+    if request.method == "POST":
+        form = ThemeRatingForm(request.POST, outline=outline, theme=theme)
+        if form.is_valid():
+            try:
+                draft_save(
+                    assessment=assessment,
+                    invitation=invitation,
+                    answers=form.answers(),
+                    comments=form.comments(),
+                )
+            except AnswersRefused as refusal:
+                return _unavailable(request, invitation, refusal)
+            action = request.POST.get("action", "save")
+            action = action if action in NAVIGATION_ACTIONS else "save"
+            return redirect(
+                url_after_save(place=place, outline=outline, theme=theme, action=action)
+            )
+    else:
+        form = ThemeRatingForm(
+            outline=outline, theme=theme, answers=answers, comment=comments.get(str(theme.pk), "")
+        )
+    context = page_context(
+        place=place,
+        outline=outline,
+        theme=theme,
+        form=form,
+        answers=answers,
+        saved="saved" in request.GET,
+    )
+    return render(request, "assessments/rating/page.html", context)
+
+
+@rater_headers
+@require_http_methods(["GET", "HEAD", "POST"])
+def review(request):
+    """The answers theme by theme; POST submits them, once."""
+    invitation, refused = _open_invitation(request)
+    if refused:
+        sealed = _invitation_in_session(request)
+        if request.method == "POST" and sealed and sealed.state == Invitation.State.SUBMITTED:
+            return redirect("rater:done")  # a double click lands on the thanks too
+        return refused
+    assessment = invitation.assessment
+    missing = None
+    if request.method == "POST":
+        try:
+            response_submit(assessment=assessment, invitation=invitation)
+        except AnswersRefused as refusal:
+            if refusal.reason == AnswersRefused.SUBMITTED:
+                return redirect("rater:done")
+            return _unavailable(request, invitation, refusal)
+        except ResponseIncomplete as incomplete:
+            missing = incomplete.missing
+        else:
+            return redirect("rater:done")
+    outline = rating_outline(framework=assessment.programme.framework)
+    answers, comments = draft_contents(assessment=assessment, invitation=invitation)
+    context = review_context(
+        place=_place(invitation),
+        outline=outline,
+        answers=answers,
+        comments=comments,
+        missing=missing,
+    )
+    return render(request, "assessments/rating/review.html", context)
+
+
+@rater_headers
+def done(request):
+    """Thanks, after submitting or declining."""
+    invitation = _invitation_in_session(request)
+    if invitation is None:
+        return _no_session(request)
+    if invitation.state not in (Invitation.State.SUBMITTED, Invitation.State.DECLINED):
+        invitation, refused = _open_invitation(request)
+        return refused or redirect("rater:form")
+    context = {
+        "leader": invitation.assessment.leader.full_name,
+        "declined": invitation.state == Invitation.State.DECLINED,
+        "submitted_on": _day(invitation.submitted_on),
+    }
+    return render(request, "assessments/rater/done.html", context)
+
+
+@rater_headers
+@require_http_methods(["GET", "HEAD", "POST"])
+def decline(request):
+    invitation, refused = _open_invitation(request)
+    if refused:
+        return refused
+    form = DeclineForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation_decline(invitation=invitation, reason=form.cleaned_data["reason"])
+        except AnswersRefused as refusal:
+            return _unavailable(request, invitation, refusal)
+        return redirect("rater:done")
+    context = {
+        "form": form,
+        "leader": invitation.assessment.leader.full_name,
+        "error_links": [("#reason", message) for message in form.errors.get("reason", [])],
+    }
+    return render(request, "assessments/rater/decline.html", context)
+
+
+@rater_headers
+def not_found(request):
+    """Everything else under /feedback/, so it too gets this area's headers."""
+    if request.method in ("GET", "HEAD") and not request.path.endswith("/"):
+        return redirect(request.path + "/")
+    return _not_found(request)

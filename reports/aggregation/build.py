@@ -1,0 +1,238 @@
+"""An assessment's report: the SQL sums (``reports.selectors``), shown as disclosure allows.
+
+The queries are fixed in number (programme, statements, response counts, three levels of
+sums, answer masks, comments) whatever the number of raters or statements; Python only adds
+the sums of rater groups that are shown together, and assembles the result.
+"""
+
+import hashlib
+from itertools import groupby
+
+from assessments.models import RaterGroup
+from reports import selectors
+
+from .disclosure import (
+    ALL,
+    ALONE,
+    ANONYMOUS_GROUPS,
+    COMPLEMENT,
+    FEW_RATED,
+    FEW_RESPONSES,
+    IN_ALL,
+    MERGED,
+    POOL,
+    POOLED,
+    Rater,
+    UnitPlan,
+    plan_units,
+    protect_theme,
+)
+from .results import (
+    AssessmentReport,
+    Figures,
+    GroupFigures,
+    GroupPlacement,
+    QualityResult,
+    Scores,
+    StatementResult,
+    ThemeComments,
+    ThemeResult,
+)
+
+GROUP_LABELS = {
+    ALL: "All raters",
+    RaterGroup.LINE_MANAGER: "Line manager",
+    RaterGroup.PEER: "Peers",
+    RaterGroup.DIRECT_REPORT: "Direct reports",
+    RaterGroup.OTHER: "Others (partners, community, people who use services)",
+    POOL: "Other raters",
+}
+SCOPE_NOUNS = {"statement": "this statement", "quality": "this quality", "theme": "this theme"}
+NO_FIGURES = Figures()
+
+
+def assessment_report(*, assessment) -> AssessmentReport:
+    """Every theme of one assessment, with what may be shown and why the rest is not."""
+    return _build(assessment=assessment, theme=None)
+
+
+def theme_report(*, assessment, theme) -> ThemeResult:
+    """One theme of one assessment (what one theme PDF shows)."""
+    if theme.framework_id != assessment.programme.framework_id:
+        raise ValueError(f"{theme} is not part of this assessment's framework.")
+    report = _build(assessment=assessment, theme=theme)
+    return report.themes[0]
+
+
+def reason_text(*, code: str, label: str, kind: str, k: int, everyone: bool = False) -> str:
+    """The sentence a report prints where a group's figures are not shown."""
+    noun = SCOPE_NOUNS[kind]
+    who = f"fewer than {k} raters other than the line manager" if everyone else f"fewer than {k}"
+    if code == FEW_RESPONSES:
+        return f"{label}: not shown because {who} responded"
+    if code == FEW_RATED:
+        what = "it" if kind == "statement" else "any of its statements"
+        return f"{label}: not shown for {noun} because {who} could observe {what}"
+    if code == COMPLEMENT:
+        return (
+            f"{label}: not shown for {noun}, so that figures withheld elsewhere cannot be "
+            "worked out from it"
+        )
+    return f"{label}: not shown for {noun} because {who} answered it"
+
+
+def _build(*, assessment, theme) -> AssessmentReport:
+    programme = assessment.programme
+    k = programme.anonymity_threshold
+    statements = selectors.framework_statements(framework_id=programme.framework_id, theme=theme)
+    counts = selectors.response_counts(assessment=assessment)
+    totals = {
+        level: selectors.rating_totals(assessment=assessment, level=level, theme=theme)
+        for level in ("statement", "quality", "theme")
+    }
+    masks = selectors.answer_masks(assessment=assessment, statements=statements)
+    comment_rows = selectors.comment_rows(assessment=assessment, theme=theme)
+
+    plan = plan_units(counts=counts, k=k)
+    raters = [Rater(group, rated, answered) for group, rated, answered in masks]
+    placements, notes = _placements(plan=plan, counts=counts)
+    bits = {s.pk: i for i, s in enumerate(statements)}
+    themes = []
+    for _, theme_statements in groupby(statements, key=lambda s: s.quality.theme_id):
+        by_quality = [
+            list(group) for _, group in groupby(theme_statements, key=lambda s: s.quality_id)
+        ]
+        hidden = protect_theme(
+            plan=plan, raters=raters, qualities=[[bits[s.pk] for s in q] for q in by_quality]
+        )
+        scores = _Scorer(plan=plan, counts=counts, totals=totals, hidden=hidden)
+        qualities = tuple(
+            QualityResult(
+                quality=q[0].quality,
+                scores=scores("quality", q[0].quality_id, index),
+                statements=tuple(
+                    StatementResult(
+                        statement=s,
+                        position=(s.quality.theme.order, s.quality.order, s.order),
+                        scores=scores("statement", s.pk, bits[s.pk]),
+                    )
+                    for s in q
+                ),
+            )
+            for index, q in enumerate(by_quality)
+        )
+        current = by_quality[0][0].quality.theme
+        themes.append(
+            ThemeResult(
+                theme=current,
+                threshold=k,
+                scores=scores("theme", current.pk, 0),
+                qualities=qualities,
+                comments=_comments(assessment, current, comment_rows, counts, k),
+                placements=placements,
+                notes=notes,
+            )
+        )
+    if theme is not None and not themes:  # a theme without statements
+        empty = _Scorer(plan=plan, counts=counts, totals=totals, hidden={})("theme", theme.pk, 0)
+        comments = _comments(assessment, theme, comment_rows, counts, k)
+        themes.append(ThemeResult(theme, k, empty, (), comments, placements, notes))
+    return AssessmentReport(assessment.pk, k, tuple(themes), placements, notes)
+
+
+class _Scorer:
+    """Scores for one scope of one theme: the SQL sums of the groups shown, or the reason."""
+
+    def __init__(self, *, plan: UnitPlan, counts, totals, hidden):
+        self.plan, self.counts, self.totals, self.hidden = plan, counts, totals, hidden
+
+    def figures(self, level, pk, group) -> Figures:
+        row = self.totals[level].get((group, pk))
+        return Figures(*row) if row else NO_FIGURES
+
+    def __call__(self, level: str, pk: int, index: int) -> Scores:
+        scope = (level, index)
+        k = self.plan.k
+
+        def shown_or_reason(key, figures):
+            label = GROUP_LABELS[key]
+            code = self.hidden.get((key, scope))
+            if code is None:
+                return GroupFigures(key, label, figures)
+            text = reason_text(code=code, label=label, kind=level, k=k, everyone=key == ALL)
+            return GroupFigures(key, label, None, text)
+
+        line_manager = None
+        if self.counts.get(RaterGroup.LINE_MANAGER):
+            figures = self.figures(level, pk, RaterGroup.LINE_MANAGER)
+            line_manager = GroupFigures(RaterGroup.LINE_MANAGER, "Line manager", figures)
+        anonymous = sum((self.figures(level, pk, g) for g in ANONYMOUS_GROUPS), NO_FIGURES)
+        everyone = (line_manager.figures if line_manager else NO_FIGURES) + anonymous
+        groups = tuple(
+            shown_or_reason(
+                unit.key, sum((self.figures(level, pk, g) for g in unit.members), NO_FIGURES)
+            )
+            for unit in self.plan.units
+        )
+        own = self.figures(level, pk, RaterGroup.SELF) if self.counts.get(RaterGroup.SELF) else None
+        return Scores(
+            self_figures=own,
+            all_raters=shown_or_reason(ALL, everyone),
+            line_manager=line_manager,
+            groups=groups,
+        )
+
+
+def _placements(*, plan: UnitPlan, counts) -> tuple[tuple[GroupPlacement, ...], tuple[str, ...]]:
+    k = plan.k
+    placements = []
+    for p in plan.placements:
+        label = GROUP_LABELS[p.group]
+        if p.how == ALONE:
+            note = f"{label}: {counts[p.group]} responses, shown on their own"
+        elif p.how == POOLED:
+            note = f"{label}: fewer than {k} responses; included in Other raters"
+        elif p.how == IN_ALL and plan.anonymous_shown:
+            note = f"{label}: fewer than {k} responses; included in All raters"
+        elif p.how == IN_ALL:
+            note = f"{label}: fewer than {k} responses; not shown"
+        elif p.how == MERGED and p.unit:
+            note = (
+                f"{label}: included in Other raters, so that smaller groups' figures cannot "
+                "be worked out by subtraction"
+            )
+        else:
+            note = (
+                f"{label}: included in All raters only, so that smaller groups' figures "
+                "cannot be worked out by subtraction"
+            )
+        placements.append(GroupPlacement(p.group, label, p.how, note))
+    notes = [p.note for p in placements]
+    if not plan.anonymous_shown:
+        notes.append(
+            f"All raters: not shown because fewer than {k} raters other than the line "
+            "manager responded"
+        )
+    if counts.get(RaterGroup.LINE_MANAGER):
+        notes.insert(0, "Line manager: shown as the line manager's ratings, as the form told them")
+    return tuple(placements), tuple(notes)
+
+
+def _comments(assessment, theme, rows, counts, k) -> ThemeComments:
+    """Comments pooled and unattributed, shown only when >= k raters (not self) responded.
+
+    Their order is a hash of the assessment, theme and text: fixed for a report, and
+    unrelated to who wrote them or when.
+    """
+
+    def order(text):
+        return hashlib.sha256(f"{assessment.pk}:{theme.pk}:{text}".encode()).hexdigest(), text
+
+    texts = [(group, text) for theme_id, group, text in rows if theme_id == theme.pk]
+    own = tuple(t for g, t in texts if g == RaterGroup.SELF and t.strip())
+    others = sorted((t for g, t in texts if g != RaterGroup.SELF and t.strip()), key=order)
+    raters = sum(n for group, n in counts.items() if group != RaterGroup.SELF)
+    if raters >= k:
+        return ThemeComments(shown=True, comments=tuple(others), own=own)
+    reason = f"Comments are not shown because fewer than {k} raters responded"
+    return ThemeComments(shown=False, comments=(), own=own, reason=reason)

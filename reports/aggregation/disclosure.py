@@ -1,0 +1,324 @@
+"""Which figures a report may show: the anonymity promise (PRODUCT.md) made checkable.
+
+The promise: the line manager is shown as such; every other rater is anonymous; a rater
+group other than Self and Line manager is shown on its own only with at least k responses,
+smaller groups are pooled into "Other raters", a pool under k appears only inside "All
+raters"; and every set of raters whose figures can be computed by adding and subtracting
+displayed figures has 0 or at least k members (Self and Line manager excepted), per
+statement too. This module decides what is shown; it sees only who answered what, never
+the values, and the rest of ``reports.aggregation`` fills in the numbers it allows.
+
+Step 1 - display units (``plan_units``), per assessment, from response counts
+    Peers, direct reports and others with >= k responses are units of their own. Smaller
+    groups are pooled; a pool with >= k responses is the unit "Other raters". A pool with
+    1..k-1 responses could be computed as All raters - line manager - units, so the
+    smallest unit is merged into it (the pool then has >= k). A pool holding every
+    anonymous rater is All raters itself and is not shown twice. If fewer than k anonymous
+    raters (everyone but self and the line manager) responded at all, nothing built from
+    their answers is shown, not even All raters. Afterwards the units partition the
+    anonymous raters exactly: no remainder exists to be computed by subtraction.
+
+The model behind step 2
+    The line manager's and the leader's own ratings are identified anyway, so we subtract
+    them: "All raters" stands for the anonymous raters. A *cell* is (unit, statement): no
+    aggregate splits one, so cells are the finest pieces anything can be computed about.
+    Every aggregate (a unit or All raters, for a statement, a quality or the theme) is a
+    set of cells, and each figure it shows - number of answers, of ratings, sum and sum
+    of squares (so mean and spread) - is a sum over its cells. What can be computed by
+    adding and subtracting shown figures, with any coefficients, is exactly the *linear
+    span* of the shown aggregates' 0/1 vectors over the rationals; the figures of a set
+    of cells T can be computed iff T's indicator vector lies in it. (Coefficients in
+    {-1, 0, 1} are a special case; a result with mixed signs, such as one group's sum
+    minus another's, is not the figures of any set of raters.) A cell where everyone
+    answered "Not observed" adds nothing to the rating figures, so its coefficient does
+    not matter and it is left out; likewise cells without answers for the "Not observed"
+    counts. So every check runs twice: with the people who *rated* in each cell, over
+    cells holding ratings, and with the people who *answered*, over cells holding answers.
+
+    The promise then reads: no T in the span has 1..k-1 people behind it. ``exposed_cells``
+    decides this exactly. T's people include each of its cells' people, so such a T is
+    made of *sensitive* cells (1..k-1 people each). Numbering the other cells first, the
+    vectors of the span that vanish outside the sensitive cells have an echelon basis
+    (``Span.rows_from``), and ``small_zero_one_vector`` searches every 0/1 combination of
+    it, dropping a branch once it is not 0/1 or reaches k people. The n at quality and
+    theme level counts *distinct* raters, which does not add up across statements, so it
+    combines with nothing; and each shown aggregate's own n is 0 or >= k (primary rule).
+
+Step 2 - suppression (``protect_theme``), per theme
+    Primary: an aggregate with 1..k-1 people who rated (or answered) in it is hidden. With
+    a single unit, the unit is All raters minus the line manager: it follows All raters.
+    Complementary, per quality: while ``exposed_cells`` finds a revealed set T, hide one
+    more shown aggregate. Candidates are the aggregates some derivation of T uses (T is
+    not derivable without them, or they are themselves derivable from the rest). We
+    prefer, in order: a group's statement figures, a group's quality figure, All raters'
+    statement figures, All raters' quality figure; within that, one whose removal alone
+    makes T underivable, one in T's statement, the one with fewest raters. The usual
+    outcome for a group where only some could observe a statement is a rectangle: two
+    groups x two statements hidden, while both groups' quality and theme figures and All
+    raters' figures stay - the classic complementary cell suppression pattern.
+
+    The theme level: a theme figure equal to the sum of its shown quality figures adds
+    nothing to the span. Otherwise it is added only if ``exposed_cells`` over the whole
+    theme (all its cells and shown aggregates) finds nothing.
+
+Why the result keeps the promise
+    Each quality's shown aggregates pass the exact check. Qualities have disjoint cells
+    and no aggregate spans two of them except theme figures, which are either sums of
+    shown quality figures (so the span is the direct sum of the qualities' spans: a 0/1
+    vector in it is a 0/1 vector in each quality's span, each with 0 or >= k people, so
+    their union has 0 or >= k) or were checked over the whole theme. Themes share no
+    cells and nothing aggregates across themes. Step 1 means no group under k is ever a
+    unit, and no remainder of raters is left outside the units. Each round hides one
+    more aggregate, so the loop ends; hiding everything would pass, so it always can.
+    The tests check results independently: brute force over {-1, 0, 1} combinations per
+    scope, and an exact rank test over cross-level combinations.
+"""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from assessments.models import RaterGroup
+
+from .span import Span, small_zero_one_vector
+
+ANONYMOUS_GROUPS = tuple(
+    g.value for g in (RaterGroup.PEER, RaterGroup.DIRECT_REPORT, RaterGroup.OTHER)
+)
+ALL = "all"  # the row key of All raters
+POOL = "other_raters"  # the unit key of the pool of small groups
+
+# Why an aggregate is hidden.
+FEW_RESPONSES = "few_responses"  # fewer than k anonymous raters responded at all
+FEW_RATED = "few_rated"  # 1..k-1 raters could observe (rated) it
+FEW_ANSWERED = "few_answered"  # 1..k-1 raters answered it
+COMPLEMENT = "complement"  # hidden so that hidden figures cannot be worked out
+
+# How a rater group is shown (``Placement.how``).
+ALONE = "alone"
+POOLED = "pooled"  # under k: inside Other raters
+IN_ALL = "in_all"  # under k and the pool under k: only inside All raters
+MERGED = "merged"  # >= k, merged into the pool so that the pool reaches k
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A displayed group: one rater group, or the pool "Other raters"."""
+
+    key: str
+    members: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Placement:
+    group: str
+    how: str
+    unit: str | None  # the key of the unit it is shown in; None: only inside All raters
+
+
+@dataclass(frozen=True)
+class UnitPlan:
+    k: int
+    anonymous: int  # anonymous responses (peers, direct reports, others)
+    units: tuple[Unit, ...]
+    placements: tuple[Placement, ...]
+
+    @property
+    def anonymous_shown(self) -> bool:
+        return self.anonymous == 0 or self.anonymous >= self.k
+
+    def unit_index(self, group: str) -> int | None:
+        return next((i for i, u in enumerate(self.units) if group in u.members), None)
+
+
+def plan_units(*, counts: Mapping[str, int], k: int) -> UnitPlan:
+    """Step 1: which groups are shown alone, pooled or only inside All raters."""
+    sizes = {g: counts.get(g, 0) for g in ANONYMOUS_GROUPS}
+    anonymous = sum(sizes.values())
+    alone = [g for g in ANONYMOUS_GROUPS if sizes[g] >= k]
+    small = [g for g in ANONYMOUS_GROUPS if 0 < sizes[g] < k]
+    merged = []
+    if anonymous < k:
+        alone, small = [], [g for g in ANONYMOUS_GROUPS if sizes[g]]
+    elif small and sum(sizes[g] for g in small) < k:
+        # The pool is computable by subtraction: merge the smallest unit into it.
+        smallest = min(alone, key=lambda g: (sizes[g], ANONYMOUS_GROUPS.index(g)))
+        alone.remove(smallest)
+        merged = [smallest]
+    pool = [g for g in ANONYMOUS_GROUPS if g in small or g in merged]
+    # A pool holding every anonymous rater is All raters itself: not shown twice.
+    pool_shown = anonymous >= k and bool(pool) and bool(alone)
+    units = [Unit(g, (g,)) for g in alone]
+    if pool_shown:
+        units.append(Unit(POOL, tuple(pool)))
+    placements = []
+    for g in ANONYMOUS_GROUPS:
+        if g in alone:
+            placements.append(Placement(g, ALONE, g))
+        elif g in pool:
+            how = MERGED if g in merged else POOLED if pool_shown else IN_ALL
+            placements.append(Placement(g, how, POOL if pool_shown else None))
+    return UnitPlan(k, anonymous, tuple(units), tuple(placements))
+
+
+@dataclass(frozen=True)
+class Rater:
+    """One anonymous response: its group and bit masks of the statements it rated/answered."""
+
+    group: str
+    rated: int
+    answered: int
+
+
+# A scope: ("statement", bit), ("quality", index) or ("theme", 0); a row: ALL or a unit key.
+Scope = tuple[str, int]
+THEME: Scope = ("theme", 0)
+LEVELS = {"statement": 0, "quality": 1, "theme": 2}
+
+
+def exposed_cells(aggregates, people: Mapping, k: int) -> frozenset | None:
+    """A set of cells derivable from ``aggregates`` (cell sets) with 1..k-1 people behind it.
+
+    ``people`` maps each cell to who stands behind it (rated, or answered). See the module
+    docstring for why this search is exact.
+    """
+    active = {c for c, p in people.items() if p}
+    sensitive = sorted(c for c in active if len(people[c]) < k)
+    if not sensitive:
+        return None
+    order = sorted(active - set(sensitive)) + sensitive
+    column = {c: i for i, c in enumerate(order)}
+    span = Span({column[c]: 1 for c in cells if c in column} for cells in aggregates)
+    rows = span.rows_from(len(order) - len(sensitive))
+    found = small_zero_one_vector(rows, [people[c] for c in order], k) if rows else None
+    return frozenset(order[i] for i in found) if found else None
+
+
+def protect_theme(
+    *, plan: UnitPlan, raters: Sequence[Rater], qualities: Sequence[Sequence[int]]
+) -> dict[tuple[str, Scope], str]:
+    """Step 2: the aggregates of one theme to hide, each with the reason (a code above).
+
+    ``qualities`` lists, for each quality of the theme, the bits of its statements in the
+    raters' masks. Keys are (row, scope) with row ALL or a unit key.
+    """
+    k = plan.k
+    scopes = [THEME] + [("quality", q) for q in range(len(qualities))]
+    scopes += [("statement", b) for bits in qualities for b in bits]
+    if not plan.anonymous_shown:
+        return {(ALL, scope): FEW_RESPONSES for scope in scopes}
+    # With one unit it is All raters itself (minus the line manager): one row of cells.
+    rows = [u.key for u in plan.units] if len(plan.units) > 1 else [ALL]
+    rated, answered = {}, {}
+    for bits in qualities:
+        for bit in bits:
+            for row in rows:
+                rated[(row, bit)], answered[(row, bit)] = set(), set()
+    for person, rater in enumerate(raters):
+        index = plan.unit_index(rater.group)
+        row = rows[index] if len(rows) > 1 else ALL
+        for bits in qualities:
+            for bit in bits:
+                if rater.answered >> bit & 1:
+                    answered[(row, bit)].add(person)
+                if rater.rated >> bit & 1:
+                    rated[(row, bit)].add(person)
+    people = (
+        {c: frozenset(p) for c, p in rated.items()},
+        {c: frozenset(p) for c, p in answered.items()},
+    )
+
+    bits_of = {THEME: [b for bits in qualities for b in bits]}
+    bits_of.update({("quality", q): bits for q, bits in enumerate(qualities)})
+    bits_of.update({("statement", b): [b] for bits in qualities for b in bits})
+
+    def cells(row, scope):
+        members = rows if row == ALL else [row]
+        return frozenset((r, b) for r in members for b in bits_of[scope])
+
+    def primary(aggregate):
+        for code, weights in zip((FEW_RATED, FEW_ANSWERED), people, strict=True):
+            crowd = frozenset().union(*(weights[c] for c in aggregate))
+            if 0 < len(crowd) < k:
+                return code
+        return None
+
+    display_rows = [ALL] + (rows if len(rows) > 1 else [])
+    hidden = {}
+    for q, bits in enumerate(qualities):
+        block = [
+            (row, s)
+            for row in display_rows
+            for s in [("statement", b) for b in bits] + [("quality", q)]
+        ]
+        _protect_block(block, cells, primary, people, k, hidden)
+    shown_in_theme = [
+        key for key in ((r, s) for r in display_rows for s in scopes[1:]) if key not in hidden
+    ]
+    for row in display_rows:
+        key = (row, THEME)
+        code = primary(cells(*key))
+        if code:
+            hidden[key] = code
+            continue
+        if all((row, ("quality", q)) not in hidden for q in range(len(qualities))):
+            shown_in_theme.append(key)  # the sum of its shown quality figures
+            continue
+        family = [cells(*x) for x in [*shown_in_theme, key]]
+        if any(exposed_cells(family, weights, k) for weights in people):
+            hidden[key] = COMPLEMENT
+        else:
+            shown_in_theme.append(key)
+    if len(plan.units) == 1:  # the single unit mirrors All raters
+        unit = plan.units[0].key
+        for (_, scope), code in list(hidden.items()):
+            hidden[(unit, scope)] = code
+    return hidden
+
+
+def _protect_block(block, cells, primary, people, k, hidden) -> None:
+    """Primary and complementary suppression within one quality (see module docstring)."""
+    for key in block:
+        code = primary(cells(*key))
+        if code:
+            hidden[key] = code
+    while True:
+        shown = [key for key in block if key not in hidden]
+        for weights in people:
+            exposed = exposed_cells([cells(*key) for key in shown], weights, k)
+            if exposed:
+                hidden[_complement(shown, exposed, cells, weights)] = COMPLEMENT
+                break
+        else:
+            return
+
+
+def _complement(shown, exposed, cells, weights):
+    """The shown aggregate to hide so that ``exposed`` stops being derivable, by preference."""
+    active = {c for c, p in weights.items() if p}
+    column = {c: i for i, c in enumerate(sorted(active))}
+
+    def vector(cell_set):
+        return {column[c]: 1 for c in cell_set if c in column}
+
+    target = vector(exposed)
+    statements_of_target = {bit for _, bit in exposed}
+    candidates = [key for key in shown if vector(cells(*key))]
+
+    def rank(key):
+        row, (kind, i) = key
+        crowd = frozenset().union(*(weights[c] for c in cells(*key)))
+        beside = kind == "statement" and i in statements_of_target
+        return (row == ALL, LEVELS[kind], not beside, len(crowd), row, i)
+
+    candidates.sort(key=rank)
+    for preference in sorted({rank(key)[:2] for key in candidates}):
+        relevant = []
+        for key in (c for c in candidates if rank(c)[:2] == preference):
+            rest = Span(vector(cells(*other)) for other in candidates if other != key)
+            if not rest.contains(target):
+                return key  # hiding it alone makes the set underivable
+            if rest.contains(vector(cells(*key))):
+                relevant.append(key)  # some derivation of the set uses it
+        if relevant:
+            return relevant[0]
+    raise AssertionError("a derivable set must use some shown aggregate")

@@ -1,0 +1,327 @@
+"""The leader's self-assessment pages, /my/<assessment>/self/…"""
+
+import re
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils.html import escape
+
+from assessments.models import COMMENT_MAX_LENGTH, Draft, RaterGroup, Rating, Response
+from assessments.services.responses import draft_save
+from tests import factories
+
+from .builders import all_statements, error_summary_hrefs, full_answers, ids_in, page_post
+
+
+def page_url(assessment, theme):
+    return reverse("self_assessment:page", args=[assessment.pk, theme.slug])
+
+
+def review_url(assessment):
+    return reverse("self_assessment:review", args=[assessment.pk])
+
+
+def saved_answers(assessment) -> dict:
+    draft = Draft.objects.filter(assessment=assessment, invitation__isnull=True).first()
+    return draft.answers if draft else {}
+
+
+class TestAccess:
+    def test_anonymous_visitors_are_sent_to_sign_in(self, client, assessment, outline):
+        for url in (
+            reverse("self_assessment:start", args=[assessment.pk]),
+            page_url(assessment, outline.themes[0]),
+            review_url(assessment),
+            reverse("self_assessment:done", args=[assessment.pk]),
+        ):
+            response = client.get(url)
+            assert response.status_code == 302
+            assert response["Location"].startswith(reverse("accounts:login") + "?next=")
+
+    def test_another_leaders_self_assessment_is_not_found(self, client, assessment, outline):
+        other = factories.UserFactory(full_name="Olive Other")
+        client.force_login(other)
+        theme = outline.themes[0]
+        assert client.get(reverse("self_assessment:start", args=[assessment.pk])).status_code == 404
+        assert client.get(page_url(assessment, theme)).status_code == 404
+        posted = client.post(
+            page_url(assessment, theme), page_post(outline, theme, answers=full_answers(outline))
+        )
+        assert posted.status_code == 404
+        assert client.post(review_url(assessment)).status_code == 404
+        assert not Draft.objects.exists()
+
+    def test_unknown_theme_is_not_found(self, leader_client, assessment):
+        url = reverse("self_assessment:page", args=[assessment.pk, "no-such-theme"])
+        assert leader_client.get(url).status_code == 404
+        assert leader_client.post(url, {"action": "next"}).status_code == 404
+
+
+class TestPages:
+    def test_every_theme_page_has_a_fieldset_per_statement(
+        self, leader_client, assessment, outline
+    ):
+        seen = 0
+        for number, theme in enumerate(outline.themes, start=1):
+            response = leader_client.get(page_url(assessment, theme))
+            assert response.status_code == 200
+            html = response.content.decode()
+            statements = outline.statements_of(theme)
+            assert html.count('<fieldset class="nhsuk-fieldset"') == len(statements)
+            for statement in statements:
+                assert (
+                    '<legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--s">'
+                    f"{escape(statement.text)}</legend>"
+                ) in html
+                for index in range(1, 7):
+                    assert f'id="s-{statement.pk}-{index}"' in html
+                assert f'name="s-{statement.pk}" type="radio" value="not-observed"' in html
+            assert html.count(">Not observed</label>") == len(statements)
+            assert f"Page {number} of 5." in html
+            assert "Thinking about your own leadership: how often do you see this?" in html
+            assert "Your answers are saved when you change page" in html
+            assert 'name="comment"' in html
+            seen += len(statements)
+        assert seen == 39
+
+    def test_next_saves_the_page_and_moves_on(self, leader_client, assessment, outline):
+        first, second = outline.themes[0], outline.themes[1]
+        answers = full_answers(outline)
+        response = leader_client.post(
+            page_url(assessment, first),
+            page_post(outline, first, answers=answers, comment="Note to self"),
+        )
+        assert response.status_code == 302
+        assert response["Location"] == page_url(assessment, second)
+        page_answers = {str(s.pk): answers[str(s.pk)] for s in outline.statements_of(first)}
+        assert saved_answers(assessment) == page_answers
+        draft = Draft.objects.get(assessment=assessment)
+        assert draft.comments == {str(first.pk): "Note to self"}
+
+        again = leader_client.get(page_url(assessment, first)).content.decode()
+        statement = outline.statements_of(first)[0]
+        value = answers[str(statement.pk)]
+        assert re.search(rf'name="s-{statement.pk}" type="radio" value="{value}" checked', again)
+        assert "Note to self</textarea>" in again
+        assert "You have answered 9 of 39 statements" in again
+
+    def test_partial_pages_are_saved_without_errors(self, leader_client, assessment, outline):
+        theme = outline.themes[1]
+        statement = outline.statements_of(theme)[0]
+        response = leader_client.post(
+            page_url(assessment, theme), {"action": "previous", f"s-{statement.pk}": "4"}
+        )
+        assert response["Location"] == page_url(assessment, outline.themes[0])
+        assert saved_answers(assessment) == {str(statement.pk): 4}
+
+    def test_a_stale_tab_does_not_wipe_saved_answers(self, leader_client, assessment, outline):
+        theme = outline.themes[0]
+        first, second = outline.statements_of(theme)[:2]
+        draft_save(assessment=assessment, answers={first.pk: 4, second.pk: 2}, comments={})
+        # A tab opened before those answers were saved posts the page without them.
+        leader_client.post(page_url(assessment, theme), {"action": "next", f"s-{second.pk}": "5"})
+        assert saved_answers(assessment) == {str(first.pk): 4, str(second.pk): 5}
+
+    def test_save_stays_on_the_page_and_says_so(self, leader_client, assessment, outline):
+        theme = outline.themes[2]
+        response = leader_client.post(page_url(assessment, theme), {"action": "save"}, follow=True)
+        assert response.redirect_chain[-1][0] == page_url(assessment, theme) + "?saved=1"
+        assert "Your answers have been saved" in response.content.decode()
+
+    def test_last_page_leads_to_the_review(self, leader_client, assessment, outline):
+        theme = outline.themes[-1]
+        response = leader_client.post(page_url(assessment, theme), {"action": "next"})
+        assert response["Location"] == review_url(assessment)
+
+    def test_start_resumes_at_the_first_unanswered_page(self, leader_client, assessment, outline):
+        start = reverse("self_assessment:start", args=[assessment.pk])
+        assert leader_client.get(start)["Location"] == page_url(assessment, outline.themes[0])
+        answers = full_answers(outline)
+        for theme in outline.themes[:2]:
+            leader_client.post(
+                page_url(assessment, theme), page_post(outline, theme, answers=answers)
+            )
+        assert leader_client.get(start)["Location"] == page_url(assessment, outline.themes[2])
+
+    @pytest.mark.parametrize("value", ["7", "abc", "0", "", "3.5"])
+    def test_values_off_the_scale_are_not_saved(self, leader_client, assessment, outline, value):
+        theme = outline.themes[0]
+        first, second = outline.statements_of(theme)[:2]
+        response = leader_client.post(
+            page_url(assessment, theme),
+            {"action": "next", f"s-{first.pk}": value, f"s-{second.pk}": "2", "comment": "kept"},
+        )
+        if value == "":  # an empty value is simply "not answered"
+            assert response.status_code == 302
+            assert saved_answers(assessment) == {str(second.pk): 2}
+            return
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "nhsuk-error-summary" in html
+        assert f"#s-{first.pk}-1" in error_summary_hrefs(html)
+        assert f"s-{first.pk}-1" in ids_in(html)
+        # What was typed is still there; nothing was saved.
+        assert re.search(rf'name="s-{second.pk}" type="radio" value="2" checked', html)
+        assert ">kept</textarea>" in html
+        assert not Draft.objects.exists()
+
+    def test_forged_statements_from_another_theme_are_ignored(
+        self, leader_client, assessment, outline
+    ):
+        being, other = outline.themes[0], outline.themes[3]
+        mine = outline.statements_of(being)[0]
+        forged = outline.statements_of(other)[0]
+        response = leader_client.post(
+            page_url(assessment, being),
+            {
+                "action": "next",
+                f"s-{mine.pk}": "3",
+                f"s-{forged.pk}": "5",
+                "s-999999": "5",
+                "s-abc": "1",
+            },
+        )
+        assert response.status_code == 302
+        assert saved_answers(assessment) == {str(mine.pk): 3}
+
+    def test_a_comment_over_the_limit_is_an_error_and_kept(
+        self, leader_client, assessment, outline
+    ):
+        theme = outline.themes[0]
+        statement = outline.statements_of(theme)[0]
+        long_text = "a" * 10_000
+        response = leader_client.post(
+            page_url(assessment, theme),
+            {"action": "next", f"s-{statement.pk}": "5", "comment": long_text},
+        )
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert f"must be {COMMENT_MAX_LENGTH:,} characters or fewer" in html
+        assert error_summary_hrefs(html) == ["#comment"]
+        assert 'id="comment"' in html
+        assert long_text + "</textarea>" in html
+        assert re.search(rf'name="s-{statement.pk}" type="radio" value="5" checked', html)
+        assert not Draft.objects.exists()
+
+    def test_an_unknown_action_just_saves(self, leader_client, assessment, outline):
+        theme = outline.themes[0]
+        response = leader_client.post(page_url(assessment, theme), {"action": "explode"})
+        assert response["Location"] == page_url(assessment, theme) + "?saved=1"
+
+
+class TestReviewAndSubmit:
+    def test_review_lists_every_theme_with_counts(self, leader_client, assessment, outline):
+        theme = outline.themes[0]
+        statements = outline.statements_of(theme)
+        draft_save(
+            assessment=assessment, answers={statements[0].pk: 4, statements[1].pk: ""}, comments={}
+        )
+        html = leader_client.get(review_url(assessment)).content.decode()
+        assert "Page 5 of 5." in html
+        assert "You have answered 2 of 39 statements" in html
+        for item in outline.themes:
+            assert f'href="{page_url(assessment, item)}"' in html
+        assert "2 of 9" in html
+        assert "Not observed" in html
+
+    def test_submit_with_missing_answers_links_to_each_one(
+        self, leader_client, assessment, outline
+    ):
+        answers = full_answers(outline)
+        statements = all_statements(outline)
+        missing = [statements[0], statements[20], statements[38]]
+        for statement in missing:
+            del answers[str(statement.pk)]
+        draft_save(assessment=assessment, answers=answers, comments={})
+
+        response = leader_client.post(review_url(assessment))
+        assert response.status_code == 200
+        html = response.content.decode()
+        hrefs = error_summary_hrefs(html)
+        assert len(hrefs) == 3
+        for href, statement in zip(hrefs, missing, strict=True):
+            theme = statement.quality.theme
+            assert href == f"{page_url(assessment, theme)}#s-{statement.pk}-1"
+            target = leader_client.get(href.split("#")[0]).content.decode()
+            assert href.split("#")[1] in ids_in(target)
+        assert not Response.objects.exists()
+        assert saved_answers(assessment) == answers  # nothing lost
+
+    def test_submit_seals_once_and_shows_a_read_only_summary(
+        self, leader_client, assessment, outline
+    ):
+        statements = all_statements(outline)
+        answers = full_answers(outline, not_observed={statements[5].pk})
+        for theme in outline.themes:
+            leader_client.post(
+                page_url(assessment, theme),
+                page_post(outline, theme, answers=answers, comment="Reflect"),
+            )
+        response = leader_client.post(review_url(assessment))
+        done = reverse("self_assessment:done", args=[assessment.pk])
+        assert response["Location"] == done
+
+        sealed = Response.objects.get()
+        assert sealed.rater_group == RaterGroup.SELF
+        assert Rating.objects.filter(response=sealed).count() == 39
+        assert Rating.objects.get(response=sealed, statement=statements[5]).value is None
+        assert sealed.comments.count() == 4
+        assert not Draft.objects.exists()
+
+        summary = leader_client.get(done)
+        assert summary.status_code == 200
+        html = summary.content.decode()
+        assert "Self-assessment submitted" in html
+        assert "<form" not in html.split('id="maincontent"')[1]  # read-only
+        assert "Not observed" in html
+
+        # Every way back in now leads to the summary; a second submit makes nothing.
+        assert leader_client.post(review_url(assessment))["Location"] == done
+        again = leader_client.post(
+            page_url(assessment, outline.themes[0]),
+            page_post(outline, outline.themes[0], answers=answers),
+        )
+        assert again["Location"] == done
+        start = reverse("self_assessment:start", args=[assessment.pk])
+        assert leader_client.get(start)["Location"] == done
+        assert Response.objects.count() == 1
+        assert not Draft.objects.exists()
+
+    def test_done_before_submitting_goes_back_to_the_form(self, leader_client, assessment):
+        response = leader_client.get(reverse("self_assessment:done", args=[assessment.pk]))
+        assert response["Location"] == reverse("self_assessment:start", args=[assessment.pk])
+
+
+class TestClose:
+    def test_after_the_close_the_form_is_gone_and_the_draft_kept(
+        self, leader_client, leader, assessment, outline
+    ):
+        theme = outline.themes[0]
+        statement = outline.statements_of(theme)[0]
+        draft_save(assessment=assessment, answers={statement.pk: 2}, comments={})
+        closes_at = assessment.programme.closes_at
+        with time_machine.travel(closes_at + timedelta(minutes=1), tick=False):
+            leader_client.force_login(leader)  # a session from four weeks ago has expired
+            page = leader_client.get(page_url(assessment, theme))
+            assert page.status_code == 410
+            assert "The self-assessment closed on" in page.content.decode()
+            posted = leader_client.post(
+                page_url(assessment, theme), {"action": "next", f"s-{statement.pk}": "5"}
+            )
+            assert posted.status_code == 410
+            submitted = leader_client.post(review_url(assessment))
+            assert submitted.status_code == 410
+        assert saved_answers(assessment) == {str(statement.pk): 2}
+        assert not Response.objects.exists()
+
+    def test_before_the_programme_opens(self, client, framework, leader, outline):
+        with time_machine.travel("2030-01-01 09:00 +00:00", tick=False):
+            programme = factories.ProgrammeFactory(framework=framework)
+        assessment = factories.AssessmentFactory(programme=programme, leader=leader)
+        with time_machine.travel("2029-12-01 09:00 +00:00", tick=False):
+            client.force_login(leader)
+            response = client.get(page_url(assessment, outline.themes[0]))
+        assert response.status_code == 403
+        assert "not open yet" in response.content.decode()
