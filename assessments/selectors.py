@@ -21,6 +21,41 @@ def _live_invitations(group=None):
     return condition
 
 
+SORTS = {
+    "name": ("leader__full_name", "pk"),
+    "-name": ("-leader__full_name", "-pk"),
+    "responses": ("submitted", "leader__full_name", "pk"),
+    "-responses": ("-submitted", "leader__full_name", "pk"),
+}
+
+
+def programme_assessments_filtered(
+    *, programme: Programme, rules: dict, query: str = "", self_state: str = "",
+    nominations: str = "", sort: str = "name",
+) -> QuerySet[Assessment]:
+    """The dashboard's leaders, filtered and sorted in SQL (so pagination stays cheap)."""
+    assessments = programme_assessments(programme=programme)
+    if query:
+        assessments = assessments.filter(
+            Q(leader__full_name__icontains=query) | Q(leader__email__icontains=query)
+        )
+    if self_state == "submitted":
+        assessments = assessments.filter(self_submitted=True)
+    elif self_state == "in_progress":
+        assessments = assessments.filter(self_submitted=False, self_started=True)
+    elif self_state == "not_started":
+        assessments = assessments.filter(self_submitted=False, self_started=False)
+    if nominations in ("complete", "incomplete"):
+        complete = Q(
+            **{
+                f"nominated_{group.value}__gte": rules.get(group.value, (0, 0))[0]
+                for group in RaterGroup.nominable()
+            }
+        ) & Q(nominated_total__gte=programme.minimum_raters)
+        assessments = assessments.filter(complete if nominations == "complete" else ~complete)
+    return assessments.order_by(*SORTS.get(sort, SORTS["name"]))
+
+
 def programme_assessments(*, programme: Programme) -> QuerySet[Assessment]:
     """Every leader of the programme with what the dashboard shows, in one query."""
     nominated = {
@@ -65,6 +100,7 @@ def programme_assessments(*, programme: Programme) -> QuerySet[Assessment]:
             submitted=Count(
                 "responses", filter=~Q(responses__rater_group=RaterGroup.SELF), distinct=True
             ),
+            nominated_total=Count("invitations", filter=_live_invitations(), distinct=True),
             **nominated,
             **responded,
         )

@@ -144,3 +144,42 @@ class LeaderAddForm(forms.Form):
         if self.programme.assessments.filter(leader__email__iexact=email).exists():
             raise forms.ValidationError("This person is already a leader in this programme.")
         return email
+
+
+class LeaderFilterForm(forms.Form):
+    """Filters for the programme dashboard; read from the query string, never an error."""
+
+    q = forms.CharField(label="Name or email", required=False, max_length=200)
+    self_state = forms.ChoiceField(
+        label="Self-assessment",
+        required=False,
+        choices=[("", "Any"), ("submitted", "Submitted"), ("in_progress", "In progress"),
+                 ("not_started", "Not started")],
+    )
+    nominations = forms.ChoiceField(
+        label="Nominations",
+        required=False,
+        choices=[("", "Any"), ("complete", "Complete"), ("incomplete", "Incomplete")],
+    )
+    sort = forms.ChoiceField(
+        label="Sort by",
+        required=False,
+        choices=[("name", "Name (A to Z)"), ("-name", "Name (Z to A)"),
+                 ("responses", "Fewest responses first"), ("-responses", "Most responses first")],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_method = "get"
+        self.helper.add_input(Submit("", "Apply filters"))
+
+    def filters(self) -> dict:
+        if not self.is_valid():
+            return {}
+        return {
+            "query": self.cleaned_data["q"].strip(),
+            "self_state": self.cleaned_data["self_state"],
+            "nominations": self.cleaned_data["nominations"],
+            "sort": self.cleaned_data["sort"] or "name",
+        }

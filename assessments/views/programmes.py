@@ -10,8 +10,13 @@ from django.views.decorators.http import require_POST
 from accounts.models import Role
 
 from ..access import programme_for_admin, programmes_visible_to_staff
-from ..forms.programmes import LeaderAddForm, ProgrammeForm
-from ..selectors import nomination_status, programme_assessments, programme_rules, programme_totals
+from ..forms.programmes import LeaderAddForm, LeaderFilterForm, ProgrammeForm
+from ..selectors import (
+    nomination_status,
+    programme_assessments_filtered,
+    programme_rules,
+    programme_totals,
+)
 from ..services.programmes import (
     assessment_create,
     programme_close,
@@ -83,15 +88,19 @@ def programme_edit(request, pk):
 def programme_detail(request, pk):
     programme = programme_for_admin(request.user, pk)
     rules = programme_rules(programme=programme)
-    page = Paginator(programme_assessments(programme=programme), LEADERS_PER_PAGE).get_page(
-        request.GET.get("page")
+    filter_form = LeaderFilterForm(request.GET or None)
+    leaders = programme_assessments_filtered(
+        programme=programme, rules=rules, **filter_form.filters()
     )
+    page = Paginator(leaders, LEADERS_PER_PAGE).get_page(request.GET.get("page"))
+    query_string = request.GET.copy()
+    query_string.pop("page", None)
     rows = []
     for assessment in page:
         counts = {
             key.removeprefix("nominated_"): value
             for key, value in vars(assessment).items()
-            if key.startswith("nominated_")
+            if key.startswith("nominated_") and key != "nominated_total"
         }
         rows.append(
             {
@@ -109,6 +118,8 @@ def programme_detail(request, pk):
             "rules": rules,
             "rows": rows,
             "page": page,
+            "filter_form": filter_form,
+            "query_string": query_string.urlencode(),
             "totals": programme_totals(programme=programme),
         },
     )
