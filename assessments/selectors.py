@@ -15,7 +15,8 @@ def programme_rules(*, programme: Programme) -> dict[str, tuple[int, int]]:
 
 
 def _live_invitations(group=None):
-    condition = ~Q(invitations__state=Invitation.State.REVOKED)
+    # Declined raters no longer count: the leader may nominate someone in their place.
+    condition = ~Q(invitations__state__in=[Invitation.State.REVOKED, Invitation.State.DECLINED])
     if group is not None:
         condition &= Q(invitations__rater_group=group)
     return condition

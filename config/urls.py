@@ -15,6 +15,7 @@ urlpatterns = [
     path("feedback/", include("assessments.urls.rater")),
     # Programme admins and facilitators.
     path("programmes/", include("assessments.urls.programmes")),
+    path("programmes/", include("assessments.urls.invitations")),
     path("admin/", admin.site.urls),
 ]
 

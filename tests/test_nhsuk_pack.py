@@ -431,9 +431,12 @@ def assert_nhsuk_page(response):
 def test_home_page_routes_each_kind_of_visitor(client, loaded_framework):
     doc = assert_nhsuk_page(client.get("/"))
     cards = {a.text(): a.attrs["href"] for a in doc.find_all("a", cls="nhsuk-card__link")}
-    assert cards["I am a leader"] == "/accounts/login/"
+    assert cards["I am a leader"] == "/my/"
     assert cards["I have been asked to give feedback"] == "#giving-feedback"
-    assert cards["I run a programme"] == "/accounts/login/"
+    assert cards["I run a programme"] == "/programmes/"
+    # Both ask a visitor who is not signed in to sign in first, then return them.
+    assert client.get("/my/")["Location"] == "/accounts/login/?next=/my/"
+    assert client.get("/programmes/")["Location"] == "/accounts/login/?next=/programmes/"
     assert doc.find(id="giving-feedback")
     assert doc.find("a", href="/framework/", cls="nhsuk-action-link")
     assert "at least 3 people" in doc.text()

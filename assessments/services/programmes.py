@@ -56,7 +56,12 @@ def programme_update(*, programme: Programme, rules: dict | None = None, **field
 
 @transaction.atomic
 def assessment_create(
-    *, programme: Programme, email: str, full_name: str, facilitator: User | None = None
+    *,
+    programme: Programme,
+    email: str,
+    full_name: str,
+    facilitator: User | None = None,
+    added_by: User | None = None,
 ) -> tuple[Assessment, bool]:
     """Add a leader to a programme (once). New accounts get an invitation to set a password.
 
@@ -79,7 +84,11 @@ def assessment_create(
             if new_account or not user.has_usable_password()
             else "added_to_programme",
             to=user.email,
-            context={"user_id": user.pk, "programme_id": programme.pk},
+            context={
+                "user_id": user.pk,
+                "programme_id": programme.pk,
+                "added_by_id": added_by.pk if added_by else None,
+            },
         )
     return assessment, created
 

@@ -135,6 +135,7 @@ def leader_add(request, pk):
             email=form.cleaned_data["email"],
             full_name=form.cleaned_data["full_name"],
             facilitator=form.cleaned_data["facilitator"],
+            added_by=request.user,
         )
         messages.success(
             request, f"{assessment.leader.full_name} has been added and sent an invitation."

@@ -1,5 +1,6 @@
 """Tests: the base settings with a fast password hasher and mail kept in memory."""
 
+import os
 import tempfile
 from pathlib import Path
 
@@ -13,3 +14,9 @@ MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="lpc360-media-"))
 # The test server (DEBUG off) serves static files straight from static/.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# A file, not memory, so that a real Celery worker process can share the test database.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": str(BASE_DIR / f".pytest-db-{os.getpid()}.sqlite3")  # noqa: F405
+    }

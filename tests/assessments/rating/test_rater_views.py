@@ -196,10 +196,6 @@ class TestClosedLinks:
         _, token = invite(assessment, state=Invitation.State.REVOKED, revoked_at=timezone.now())
         self.assert_gone(client, token, "This link has been withdrawn")
 
-    @pytest.mark.xfail(
-        reason="invitation_revoke clears token_hash, so the old link is unknown (404), not 410",
-        strict=False,
-    )
     def test_revoked_by_the_programme_team(self, client, peer, programme_admin):
         from assessments.services.invitations import invitation_revoke
 

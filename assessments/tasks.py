@@ -1,0 +1,21 @@
+"""Periodic work for assessments: reminders and closing programmes. Thin: services do it."""
+
+from celery import shared_task
+from django.utils import timezone
+
+from .models import Programme
+from .services.programmes import programme_close
+from .services.reminders import reminders_send_due
+
+
+@shared_task(name="assessments.tasks.send_due_reminders")
+def send_due_reminders() -> int:
+    return reminders_send_due()
+
+
+@shared_task(name="assessments.tasks.close_due_programmes")
+def close_due_programmes() -> int:
+    """Close every programme whose closing time has passed. Returns how many it closed."""
+    now = timezone.now()
+    due = Programme.objects.filter(closed_at__isnull=True, closes_at__lte=now)
+    return sum(programme_close(programme=programme, now=now) for programme in due)
