@@ -19,5 +19,5 @@ RUN SECRET_KEY=build-only-$(python -c "import secrets;print(secrets.token_urlsaf
     ALLOWED_HOSTS=build DEBUG=false python manage.py collectstatic --noinput -v0
 USER lpc360
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", \
+CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "120", \
      "--access-logfile", "-"]

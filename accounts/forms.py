@@ -1,3 +1,4 @@
+from axes.utils import reset as axes_reset
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
@@ -11,6 +12,19 @@ class _NHSFormMixin:
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", self.submit_label))
+
+
+def login_username(request, credentials) -> str:
+    """The account a sign-in attempt is for, as django-axes counts failures against it.
+
+    Email addresses sign in whatever their case (``UserManager.get_by_natural_key``), so
+    they are counted the same way: otherwise ``Alex@…`` and ``alex@…`` would each get their
+    own five tries.
+    """
+    username = (credentials or {}).get("username")
+    if username is None and request is not None:
+        username = request.POST.get("username")
+    return (username or "").strip().lower()
 
 
 class LoginForm(_NHSFormMixin, auth_forms.AuthenticationForm):
@@ -47,7 +61,16 @@ class PasswordResetRequestForm(_NHSFormMixin, auth_forms.PasswordResetForm):
 
 
 class SetPasswordForm(_NHSFormMixin, auth_forms.SetPasswordForm):
+    """Setting a password proves the person reads the account's mailbox, so it also lifts
+    a sign-in lockout (django-axes) for the account at once."""
+
     submit_label = "Save password"
+
+    def save(self, commit=True):
+        user = super().save(commit=commit)
+        if commit:
+            axes_reset(username=login_username(None, {"username": user.email}))
+        return user
 
     def __init__(self, user, *args, **kwargs):
         super().__init__(user, *args, **kwargs)

@@ -1,4 +1,9 @@
-"""Response headers Django does not set by itself."""
+"""Response headers Django does not set by itself, the health check, and the page shown
+when the database is unreachable."""
+
+from django.db import DatabaseError
+
+from config.views import DATABASE_UNAVAILABLE, database_unavailable
 
 # Scripts and styles come only from our own static files: no inline script anywhere.
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -26,10 +31,38 @@ class SecurityHeadersMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         response.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        if _signed_in(request):
             response["Cache-Control"] = "no-store"
         return response
+
+
+def _signed_in(request) -> bool:
+    user = getattr(request, "user", None)
+    try:
+        return user is not None and user.is_authenticated
+    except DatabaseError:  # the session could not be read: assume the page is personal
+        return True
+
+
+class DatabaseUnavailableMiddleware:
+    """A view that loses its database connection gets a 503 "try again" page, not a 500.
+
+    Every write runs in a transaction, which the lost connection rolls back, so what the
+    person had saved before is intact. (Errors outside views reach ``handler500``, which
+    answers the same way.)
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, DATABASE_UNAVAILABLE):
+            exc_info = (type(exception), exception, exception.__traceback__)
+            return database_unavailable(request, exc_info)
+        return None
 
 
 class HealthCheckMiddleware:

@@ -17,6 +17,15 @@ SCHEDULES = {
         "assessments.tasks.close_due_programmes",
         timedelta(minutes=5),
     ),
+    "Re-enqueue theme reports left behind": ("reports.tasks.sweep_reports", timedelta(minutes=1)),
+    "Re-send cohort exports left behind": (
+        "reports.export_tasks.sweep_cohort_exports",
+        timedelta(minutes=1),
+    ),
+    "Delete expired cohort exports": (
+        "reports.export_tasks.delete_expired_cohort_exports",
+        timedelta(hours=1),
+    ),
 }
 
 BEAT_SCHEDULE = {

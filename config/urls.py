@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -16,13 +15,17 @@ urlpatterns = [
     # Programme admins and facilitators.
     path("programmes/", include("assessments.urls.programmes")),
     path("programmes/", include("assessments.urls.invitations")),
+    path("programmes/", include("assessments.urls.imports")),
+    path("programmes/", include("reports.export_urls")),
+    path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
+# No URL serves MEDIA_ROOT, not even with DEBUG on: reports and exports are people's
+# feedback, and are served only by views that check who is asking.
 
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# A 500 shows a short reference that is also in the log line (config.views.server_error).
+handler500 = site_views.server_error
 
 admin.site.site_header = "LPC 360 administration"
 admin.site.site_title = "LPC 360"

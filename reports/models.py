@@ -1,5 +1,6 @@
 """Reports: one PDF per assessment and theme, rendered by Celery workers."""
 
+from django.conf import settings
 from django.db import models
 
 
@@ -43,3 +44,81 @@ class ThemeReport(models.Model):
 
     def __str__(self):
         return f"{self.theme} report for {self.assessment} ({self.status})"
+
+
+def cohort_export_path(export, filename):
+    return f"exports/{export.programme_id}/{filename}"
+
+
+class CohortExport(models.Model):
+    """One cohort export a programme admin asked for, and the state of its building.
+
+    The row is the job (see ``reports.exports.services``): a worker claims it with a
+    conditional UPDATE, counts an attempt, writes ``done`` of ``total`` steps as it goes
+    and stores the file. ``named`` chooses leaders' names over stable pseudonyms. Files and
+    rows are deleted once ``expires_at`` has passed.
+    """
+
+    class Kind(models.TextChoices):
+        CSV = "csv", "CSV files (zip)"
+        XLSX = "xlsx", "Excel workbook (XLSX)"
+        PDF = "pdf", "PDF summary"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    programme = models.ForeignKey(
+        "assessments.Programme", on_delete=models.CASCADE, related_name="exports"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="cohort_exports",
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    named = models.BooleanField(
+        default=False, help_text="Leaders' names; otherwise stable pseudonyms."
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0, help_text="Percent done.")
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    file = models.FileField(upload_to=cohort_export_path, blank=True, max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField()
+    last_error = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(progress__lte=100), name="cohort_export_progress_le_100"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["csv", "xlsx", "pdf"]), name="cohort_export_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(done__lte=models.F("total")) | models.Q(total=0),
+                name="cohort_export_done_le_total",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "updated_at"]),
+            models.Index(fields=["expires_at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} export of {self.programme} ({self.status})"
+
+    @property
+    def pending(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)

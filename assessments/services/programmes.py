@@ -70,7 +70,8 @@ def assessment_create(
     from accounts.emails import email_queue
 
     email = User.objects.normalize_email(email).lower()
-    user = User.objects.filter(email__iexact=email).first()
+    # Emails are stored lower-case, so an exact match uses the unique index.
+    user = User.objects.filter(email=email).first()
     new_account = user is None
     if new_account:
         user = User.objects.create_user(email=email, full_name=full_name)  # unusable password
@@ -97,8 +98,13 @@ def assessment_create(
 def programme_close(*, programme: Programme, now=None) -> bool:
     """Stop accepting drafts and submissions. Returns False if it was already closed."""
     now = now or timezone.now()
+    from reports.services import reports_generate_for_programme
+
     updated = Programme.objects.filter(pk=programme.pk, closed_at__isnull=True).update(
         closed_at=min(now, programme.closes_at)
     )
     programme.refresh_from_db()
+    if updated:
+        # Rendered by the report workers after this transaction commits.
+        reports_generate_for_programme(programme=programme)
     return bool(updated)

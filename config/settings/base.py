@@ -5,6 +5,7 @@ process, email printed to the console. Production (``config.settings.production`
 differs only in the variables it is given, and refuses to start when they are unsafe.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -35,6 +36,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "crispy_forms",
     "django_celery_beat",
+    "axes",
     "accounts",
     "framework",
     "assessments",
@@ -52,6 +54,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "config.middleware.DatabaseUnavailableMiddleware",
+    # Turns a locked-out sign-in into the lockout page; last, as django-axes asks.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -80,6 +85,11 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+# django-axes first: it refuses a locked-out sign-in before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
@@ -170,13 +180,36 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# Link and password-reset tokens are taken out of every line (config/log_filters.py): on the
+# loggers that write request paths, so any handler gets them clean, and on our own handler.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"redact_secrets": {"()": "config.log_filters.RedactSecrets"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact_secrets"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.request": {"filters": ["redact_secrets"]},
+        "django.security.csrf": {"filters": ["redact_secrets"]},
+        "django.server": {
+            "handlers": ["console"],
+            "level": "INFO",
+            "filters": ["redact_secrets"],
+            "propagate": False,
+        },
+        "django.db.backends": {"level": "WARNING"},
+        # Lockouts and failed sign-ins are warnings; each successful one is in its AccessLog.
+        "axes": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 # Static files are served by WhiteNoise; in development it finds them without collectstatic.
@@ -185,6 +218,26 @@ WHITENOISE_USE_FINDERS = DEBUG
 # Rater links: wrong tokens from one client address before it is told to wait (429).
 RATER_LINK_MISS_LIMIT = env.int("RATER_LINK_MISS_LIMIT", default=20)
 RATER_LINK_MISS_WINDOW_SECONDS = env.int("RATER_LINK_MISS_WINDOW_SECONDS", default=600)
-# Behind a proxy set HTTP_X_FORWARDED_FOR (its last address is used), or every rater shares
-# the proxy's address.
-RATER_LINK_CLIENT_IP_HEADER = env("RATER_LINK_CLIENT_IP_HEADER", default="REMOTE_ADDR")
+# Where the client's address is: behind a proxy set HTTP_X_FORWARDED_FOR (its last address is
+# used), or every rater, and everyone signing in, shares the proxy's address.
+CLIENT_IP_HEADER = env("CLIENT_IP_HEADER", default="REMOTE_ADDR")
+RATER_LINK_CLIENT_IP_HEADER = env("RATER_LINK_CLIENT_IP_HEADER", default=CLIENT_IP_HEADER)
+
+# Signing in (django-axes): 5 wrong passwords for one account from one address lock that
+# pair for an hour; a password reset (which proves the mailbox) lifts it at once. Keyed on the
+# pair, not the address alone, because a whole NHS trust may share one address, and not the
+# account alone, so a stranger cannot lock a colleague out from elsewhere.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=60))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "accounts.forms.login_username"
+AXES_CLIENT_IP_CALLABLE = "config.client_ip.client_ip"
+AXES_LOCKOUT_CALLABLE = "config.views.login_locked_out"
+# A wrong password while locked out does not restart the hour.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+
+# Reports: give up on a theme PDF after this many claims; cohort export files are kept this
+# long, then deleted.
+REPORTS_MAX_ATTEMPTS = env.int("REPORTS_MAX_ATTEMPTS", default=3)
+EXPORT_RETENTION_HOURS = env.int("EXPORT_RETENTION_HOURS", default=72)

@@ -20,3 +20,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": str(BASE_DIR / f".pytest-db-{os.getpid()}.sqlite3")  # noqa: F405
     }
+
+# django-axes as in production, except that Django's test Client.login() (which passes no
+# request) may sign in: see tests/security/client_login.py.
+AUTHENTICATION_BACKENDS = [
+    "tests.security.client_login.AxesBackendForTestClient",
+    "django.contrib.auth.backends.ModelBackend",
+]

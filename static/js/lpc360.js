@@ -7,3 +7,19 @@ import { initAll } from "../nhsuk/js/nhsuk-frontend.min.js";
 
 document.body.classList.add("js-enabled", "nhsuk-frontend-supported");
 initAll();
+
+// Pages with work still pending (reports, exports) check again by themselves, until the
+// reader presses "Stop checking". Without JavaScript the "Check again" link does the same.
+const pending = document.querySelector("[data-auto-refresh]");
+if (pending) {
+  const seconds = Math.max(2, Number(pending.dataset.autoRefresh) || 5);
+  const note = pending.querySelector(".lpc-auto-refresh-note");
+  const timer = window.setTimeout(() => window.location.reload(), seconds * 1000);
+  if (note) {
+    note.hidden = false;
+    note.querySelector("[data-auto-refresh-stop]").addEventListener("click", () => {
+      window.clearTimeout(timer);
+      note.hidden = true;
+    });
+  }
+}

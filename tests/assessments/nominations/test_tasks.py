@@ -45,16 +45,14 @@ def test_every_schedule_names_a_registered_task():
 def test_installing_the_schedules_twice_leaves_one_of_each(db):
     schedules_install()
     schedules_install()
+    from config.schedules import SCHEDULES
+
+    assert PeriodicTask.objects.count() == len(SCHEDULES)
     tasks = {t.task: t for t in PeriodicTask.objects.all()}
-    assert set(tasks) == {
-        "accounts.tasks.sweep_outbox",
-        "assessments.tasks.send_due_reminders",
-        "assessments.tasks.close_due_programmes",
-    }
+    assert set(tasks) == {task for task, _every in SCHEDULES.values()}
     every = {task: t.interval.every for task, t in tasks.items()}
-    assert every == {
-        "accounts.tasks.sweep_outbox": 60,
-        "assessments.tasks.send_due_reminders": 3600,
-        "assessments.tasks.close_due_programmes": 300,
-    }
+    assert every["accounts.tasks.sweep_outbox"] == 60
+    assert every["assessments.tasks.send_due_reminders"] == 3600
+    assert every["assessments.tasks.close_due_programmes"] == 300
+    assert every["reports.tasks.sweep_reports"] == 60
     assert all(t.enabled for t in tasks.values())

@@ -1,0 +1,197 @@
+"""Geometry of the report charts, drawn by ``templates/reports/charts/bars.svg``.
+
+One chart style for the PDF and the web page: horizontal bars on the rating scale, "You"
+(hatched) above "All raters" (solid), each displayed rater group as a marker of its own
+shape on the All raters bar, the scores written in a column on the right and the "could
+observe" coverage under each label. Shapes, hatching and written values keep the chart
+readable in greyscale and without colour vision.
+
+Coordinates are SVG user units in a fixed-width viewBox; the SVG scales to its container.
+"""
+
+import textwrap
+from dataclasses import dataclass
+
+from .aggregation import format_score
+
+WIDTH = 700
+LABEL_X = 4
+LABEL_CHARS = 36  # characters per label line at 12.5 units: about 230 units of Arial
+SERIES_LABEL_X = 292  # "You" and "All raters", right-aligned before the bars
+PLOT_LEFT = 300
+PLOT_RIGHT = 630
+VALUE_X = 694  # scores, right-aligned
+AXIS_HEIGHT = 26
+LINE_HEIGHT = 16
+BAR_HEIGHT = 14
+BAR_GAP = 6
+ROW_PADDING = 12
+MARKER_SIZE = 6
+
+# Rater groups' marker shapes.
+MARKERS = {
+    "line_manager": "diamond",
+    "peer": "circle",
+    "direct_report": "triangle",
+    "other": "square",
+    "other_raters": "cross",
+}
+
+
+@dataclass(frozen=True)
+class Bar:
+    x: float
+    y: float
+    width: float
+    height: float
+
+
+@dataclass(frozen=True)
+class Marker:
+    shape: str
+    x: float
+    y: float
+    label: str
+    points: str  # for polygons
+    size: int = MARKER_SIZE
+
+    @property
+    def left(self):
+        return round(self.x - self.size + 1, 1)
+
+    @property
+    def top(self):
+        return round(self.y - self.size + 1, 1)
+
+
+@dataclass(frozen=True)
+class Row:
+    y: float
+    height: float
+    label_lines: tuple[tuple[float, str], ...]
+    caption: str
+    caption_y: float
+    self_bar: Bar | None
+    self_text: str
+    self_y: float
+    all_bar: Bar | None
+    all_text: str
+    all_y: float
+    markers: tuple[Marker, ...]
+    shade: bool
+
+
+@dataclass(frozen=True)
+class Tick:
+    x: float
+    label: str
+
+
+@dataclass(frozen=True)
+class Chart:
+    id: str
+    title: str
+    description: str
+    height: float
+    ticks: tuple[Tick, ...]
+    rows: tuple[Row, ...]
+    axis_y: float = AXIS_HEIGHT - 10
+    width: int = WIDTH
+    label_x: int = LABEL_X
+    series_label_x: int = SERIES_LABEL_X
+    plot_left: int = PLOT_LEFT
+    value_x: int = VALUE_X
+
+
+def score_text(value) -> str:
+    return format_score(value)
+
+
+def marker_points(shape: str, x: float, y: float, size: float = MARKER_SIZE) -> str:
+    """The corners of a diamond or triangle marker centred on (x, y)."""
+    if shape == "diamond":
+        corners = [(x, y - size - 1), (x + size + 1, y), (x, y + size + 1), (x - size - 1, y)]
+    elif shape == "triangle":
+        corners = [(x, y - size - 1), (x + size + 1, y + size), (x - size - 1, y + size)]
+    else:
+        return ""
+    return " ".join(f"{px:.1f},{py:.1f}" for px, py in corners)
+
+
+def bar_chart(*, chart_id: str, title: str, rows, scale_min: int, scale_max: int) -> Chart:
+    """A chart of ``rows``: objects with ``label``, ``self_score``, ``all_raters`` (``mean``),
+    ``groups`` (each ``key``, ``label``, ``mean``) and ``coverage_text``."""
+    span = max(scale_max - scale_min, 1)
+
+    def x_of(value):
+        return round(PLOT_LEFT + (float(value) - scale_min) / span * (PLOT_RIGHT - PLOT_LEFT), 1)
+
+    def bar(value, y):
+        if value is None:
+            return None
+        return Bar(PLOT_LEFT, y, max(round(x_of(value) - PLOT_LEFT, 1), 2), BAR_HEIGHT)
+
+    chart_rows = []
+    y = AXIS_HEIGHT
+    for index, row in enumerate(rows):
+        label = f"{row.number} {row.label}" if row.number else row.label
+        lines = textwrap.wrap(label, LABEL_CHARS) or [""]
+        caption = row.coverage_text if row.all_raters is not None else "All raters: not shown"
+        text_height = (len(lines) + (1 if caption else 0)) * LINE_HEIGHT
+        height = max(text_height, 2 * BAR_HEIGHT + BAR_GAP) + 2 * ROW_PADDING
+        top = y + ROW_PADDING
+        all_top = top + BAR_HEIGHT + BAR_GAP
+        all_mean = row.all_raters.mean if row.all_raters is not None else None
+        markers = []
+        for group in row.groups:
+            if group.mean is None:
+                continue
+            shape = MARKERS.get(group.key, "circle")
+            mx, my = x_of(group.mean), all_top + BAR_HEIGHT // 2
+            label = f"{group.label} {score_text(group.mean)}"
+            markers.append(Marker(shape, mx, my, label, marker_points(shape, mx, my)))
+        chart_rows.append(
+            Row(
+                y=y,
+                height=height,
+                label_lines=tuple(
+                    (top + 11 + i * LINE_HEIGHT, line) for i, line in enumerate(lines)
+                ),
+                caption=caption,
+                caption_y=top + 11 + len(lines) * LINE_HEIGHT,
+                self_bar=bar(row.self_score, top),
+                self_text=score_text(row.self_score),
+                self_y=top + BAR_HEIGHT - 3,
+                all_bar=bar(all_mean, all_top),
+                all_text=_all_raters_text(row.all_raters),
+                all_y=all_top + BAR_HEIGHT - 3,
+                markers=tuple(markers),
+                shade=index % 2 == 1,
+            )
+        )
+        y += height
+    return Chart(
+        id=chart_id,
+        title=title,
+        description=" ".join(row_description(row) for row in rows),
+        height=y + 4,
+        ticks=tuple(Tick(x_of(v), str(v)) for v in range(scale_min, scale_max + 1)),
+        rows=tuple(chart_rows),
+    )
+
+
+def _all_raters_text(figures) -> str:
+    return score_text(figures.mean if figures is not None else None)
+
+
+def row_description(row) -> str:
+    """The row in words, for the chart's <desc>."""
+    parts = [f"{row.label}: you {score_text(row.self_score)}"]
+    if row.all_raters is not None and row.all_raters.mean is not None:
+        parts.append(f"all raters {score_text(row.all_raters.mean)} ({row.coverage_text})")
+    else:
+        parts.append("all raters not shown")
+    parts.extend(
+        f"{g.label.lower()} {score_text(g.mean)}" for g in row.groups if g.mean is not None
+    )
+    return "; ".join(parts) + "."

@@ -1,0 +1,313 @@
+"""Theme reports' lifecycle: requested, claimed by one worker, rendered once per inputs, stored.
+
+The database row is the job. ``reports_generate`` writes queued rows and enqueues after the
+commit, best effort: with the broker down the rows stay queued and ``reports_sweep`` sends
+them later. A worker claims a row with one conditional UPDATE, so two deliveries of the same
+job never render it together, and every claim counts an attempt in the row: a job that
+keeps killing its worker (and is requeued by ``reject_on_worker_lost``) is given up once
+``REPORTS_MAX_ATTEMPTS`` is reached. A report whose inputs hash matches its stored file is
+not rendered again. One report owns one file: its name is deterministic, written atomically
+and the previous one is deleted.
+"""
+
+import logging
+import os
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from assessments.models import Assessment, Programme
+
+from .models import ThemeReport, theme_report_path
+from .pdf import pdf_render
+from .report_context import THEME_REPORT_TEMPLATE, theme_report_content
+
+log = logging.getLogger(__name__)
+
+Status = ThemeReport.Status
+# A queued report nobody has claimed for this long was probably never enqueued.
+QUEUED_GRACE = timedelta(minutes=2)
+# Leftovers of a write interrupted by a killed worker are removed after this long.
+PARTIAL_FILE_GRACE = timedelta(minutes=10)
+LAST_ERROR_MAX_LENGTH = 2000
+
+
+def max_attempts() -> int:
+    return getattr(settings, "REPORTS_MAX_ATTEMPTS", 3)
+
+
+def claim_stale_after() -> timedelta:
+    """A claim older than the hard time limit belongs to a task that is no longer running."""
+    return timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+
+
+def report_is_released(*, assessment: Assessment) -> bool:
+    """Whether the leader may read the reports: released, or on close in an on-close programme."""
+    programme = assessment.programme
+    if programme.released_at is not None:
+        return True
+    return programme.release_mode == Programme.ReleaseMode.ON_CLOSE and programme.is_closed
+
+
+@dataclass(frozen=True)
+class ThemeReportStatus:
+    """One theme's report as a progress page shows it."""
+
+    theme: object
+    report: ThemeReport | None
+
+    @property
+    def status(self) -> str:
+        return self.report.status if self.report else ""
+
+    @property
+    def label(self) -> str:
+        if self.report is None:
+            return "Not generated yet"
+        return {
+            Status.QUEUED: "Waiting to be generated",
+            Status.RENDERING: "Being generated",
+            Status.READY: "Ready",
+            Status.FAILED: "Could not be generated",
+        }[self.report.status]
+
+    @property
+    def pending(self) -> bool:
+        return self.status in (Status.QUEUED, Status.RENDERING)
+
+    @property
+    def ready(self) -> bool:
+        return self.status == Status.READY
+
+
+def theme_report_statuses(*, assessment: Assessment) -> list[ThemeReportStatus]:
+    """Each theme of the assessment's framework with its report, if one was requested."""
+    reports = {r.theme_id: r for r in ThemeReport.objects.filter(assessment=assessment)}
+    themes = assessment.programme.framework.themes.order_by("order")
+    return [ThemeReportStatus(theme=theme, report=reports.get(theme.pk)) for theme in themes]
+
+
+# Requesting -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def reports_generate(*, assessment: Assessment) -> list[ThemeReport]:
+    """One queued report per theme of the assessment's framework, enqueued after commit.
+
+    A report already ready is queued again too; its task finds the same inputs and leaves
+    the file alone, or renders it anew if ratings changed. Attempts start again from zero.
+    """
+    return _reports_request(assessments=[assessment])
+
+
+@transaction.atomic
+def reports_generate_for_programme(*, programme: Programme) -> list[ThemeReport]:
+    """``reports_generate`` for every assessment of the programme, enqueued as one group."""
+    assessments = list(programme.assessments.select_related("programme__framework"))
+    return _reports_request(assessments=assessments)
+
+
+def _reports_request(*, assessments) -> list[ThemeReport]:
+    reports = []
+    for assessment in assessments:
+        for theme in assessment.programme.framework.themes.order_by("order"):
+            report, _ = ThemeReport.objects.get_or_create(assessment=assessment, theme=theme)
+            reports.append(report)
+    ids = [report.pk for report in reports]
+    ThemeReport.objects.filter(pk__in=ids).update(
+        status=Status.QUEUED, attempts=0, claimed_at=None, last_error="", updated_at=timezone.now()
+    )
+    transaction.on_commit(lambda: reports_enqueue(report_ids=ids))
+    return list(ThemeReport.objects.filter(pk__in=ids).select_related("theme"))
+
+
+def reports_enqueue(*, report_ids: list[int]) -> bool:
+    """Send one render task per report, as a Celery group. False if the broker is down."""
+    from celery import group
+    from kombu.exceptions import OperationalError
+
+    from .tasks import render_theme_report
+
+    if not report_ids:
+        return True
+    try:
+        group(render_theme_report.s(pk) for pk in report_ids).apply_async()
+    except (OperationalError, OSError):
+        log.exception(
+            "Could not enqueue %d theme reports; they stay queued for the sweeper.",
+            len(report_ids),
+        )
+        return False
+    return True
+
+
+# Working on one report ----------------------------------------------------------------------
+
+
+def theme_report_claim(*, report_id: int, take_over: bool = False, now=None) -> ThemeReport | None:
+    """Claim the report for rendering; None when it is not this caller's to render.
+
+    Claimable: queued, or rendering under a claim older than the hard time limit (its task is
+    gone). ``take_over`` also claims a fresh "rendering" row: the broker redelivered this
+    very job because the worker running it was lost. Each claim counts one attempt; once the
+    bound is reached the report is marked failed instead.
+    """
+    now = now or timezone.now()
+    claimable = Q(status=Status.QUEUED) | Q(
+        status=Status.RENDERING, claimed_at__lt=now - claim_stale_after()
+    )
+    if take_over:
+        claimable |= Q(status=Status.RENDERING)
+    claimed = ThemeReport.objects.filter(
+        claimable, pk=report_id, attempts__lt=max_attempts()
+    ).update(status=Status.RENDERING, claimed_at=now, attempts=F("attempts") + 1, updated_at=now)
+    if not claimed:
+        ThemeReport.objects.filter(claimable, pk=report_id, attempts__gte=max_attempts()).update(
+            status=Status.FAILED,
+            claimed_at=None,
+            last_error=f"Gave up after {max_attempts()} attempts; the last one did not finish.",
+            updated_at=now,
+        )
+        return None
+    return ThemeReport.objects.select_related(
+        "assessment__programme__framework", "assessment__leader", "theme"
+    ).get(pk=report_id)
+
+
+def theme_report_render(*, report: ThemeReport) -> bool:
+    """Render a claimed report and mark it ready. False if its file was already up to date.
+
+    The file is written under a name derived from the inputs hash, atomically; the
+    report's other files are deleted once the row points at the new one. If the claim was
+    lost meanwhile (a new generation was requested, or a sweeper took over), the row is left
+    to its new owner.
+    """
+    content = theme_report_content(assessment=report.assessment, theme=report.theme)
+    if (
+        report.inputs_hash == content.inputs_hash
+        and report.file
+        and default_storage.exists(report.file.name)
+    ):
+        _finish(report, name=report.file.name, inputs_hash=content.inputs_hash, rendered=False)
+        return False
+    started = time.monotonic()
+    pdf = pdf_render(template_name=THEME_REPORT_TEMPLATE, context=content.context)
+    name = _file_write(report, inputs_hash=content.inputs_hash, pdf=pdf)
+    log.info("Rendered %s in %.2f s (%d bytes)", name, time.monotonic() - started, len(pdf))
+    if _finish(report, name=name, inputs_hash=content.inputs_hash, rendered=True):
+        _files_delete_others(report, keep=name)
+    else:
+        current = ThemeReport.objects.filter(pk=report.pk).values_list("file", flat=True).first()
+        if current != name:
+            default_storage.delete(name)
+    return True
+
+
+def theme_report_release(*, report: ThemeReport, error: BaseException) -> bool:
+    """After a failed attempt: queued again for a retry (True), or failed for good (False)."""
+    final = report.attempts >= max_attempts()
+    message = f"{type(error).__name__}: {error}"[:LAST_ERROR_MAX_LENGTH]
+    released = ThemeReport.objects.filter(
+        pk=report.pk, status=Status.RENDERING, claimed_at=report.claimed_at
+    ).update(
+        status=Status.FAILED if final else Status.QUEUED,
+        claimed_at=None,
+        last_error=message,
+        updated_at=timezone.now(),
+    )
+    return bool(released) and not final
+
+
+def _finish(report, *, name, inputs_hash, rendered) -> bool:
+    now = timezone.now()
+    fields = {
+        "status": Status.READY,
+        "file": name,
+        "inputs_hash": inputs_hash,
+        "claimed_at": None,
+        "last_error": "",
+        "updated_at": now,
+    }
+    if rendered:
+        fields["generated_at"] = now
+    return bool(
+        ThemeReport.objects.filter(
+            pk=report.pk, status=Status.RENDERING, claimed_at=report.claimed_at
+        ).update(**fields)
+    )
+
+
+def _file_prefix(report) -> str:
+    return f"{report.assessment_id}-{report.theme_id}-"
+
+
+def _file_write(report, *, inputs_hash: str, pdf: bytes) -> str:
+    """Write the PDF under its final name atomically: a reader sees the old or the new file."""
+    filename = f"{_file_prefix(report)}{report.theme.slug}-{inputs_hash[:12]}.pdf"
+    name = theme_report_path(report, filename)
+    path = Path(default_storage.path(name))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(
+        dir=path.parent, prefix=f".{_file_prefix(report)}", suffix=".part", delete=False
+    ) as partial:
+        partial.write(pdf)
+        partial.flush()
+        os.fsync(partial.fileno())
+    if settings.FILE_UPLOAD_PERMISSIONS is not None:
+        os.chmod(partial.name, settings.FILE_UPLOAD_PERMISSIONS)
+    os.replace(partial.name, path)
+    return name
+
+
+def _files_delete_others(report, *, keep: str) -> None:
+    """Delete the report's files other than ``keep``, and partial writes left by dead workers."""
+    directory = os.path.dirname(keep)
+    _, files = default_storage.listdir(directory)
+    prefix = _file_prefix(report)
+    old_enough = time.time() - PARTIAL_FILE_GRACE.total_seconds()
+    for filename in files:
+        path = f"{directory}/{filename}"
+        if (filename.startswith(prefix) and filename.endswith(".pdf") and path != keep) or (
+            filename.startswith(f".{prefix}")
+            and filename.endswith(".part")
+            and os.path.getmtime(default_storage.path(path)) < old_enough
+        ):
+            default_storage.delete(path)
+
+
+# Sweeping -----------------------------------------------------------------------------------
+
+
+def reports_sweep(*, now=None) -> list[int]:
+    """Re-enqueue reports left behind; give up those out of attempts. Returns the ids sent.
+
+    Left behind: queued and untouched for ``QUEUED_GRACE`` (the broker was down, or the
+    message was lost), or rendering under a stale claim (the worker died).
+    """
+    now = now or timezone.now()
+    stale = Q(status=Status.RENDERING, claimed_at__lt=now - claim_stale_after())
+    waiting = Q(status=Status.QUEUED, updated_at__lt=now - QUEUED_GRACE)
+    ThemeReport.objects.filter(stale | waiting, attempts__gte=max_attempts()).update(
+        status=Status.FAILED,
+        claimed_at=None,
+        last_error=f"Gave up after {max_attempts()} attempts; the last one did not finish.",
+        updated_at=now,
+    )
+    ids = list(
+        ThemeReport.objects.filter(stale | waiting, attempts__lt=max_attempts()).values_list(
+            "pk", flat=True
+        )
+    )
+    ThemeReport.objects.filter(Q(pk__in=ids) & (stale | waiting)).update(
+        status=Status.QUEUED, claimed_at=None, updated_at=now
+    )
+    reports_enqueue(report_ids=ids)
+    return ids

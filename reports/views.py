@@ -1,0 +1,156 @@
+"""Theme reports on the web: progress, the HTML report and the PDF download.
+
+Leaders reach only their own assessments' reports, and only once released; programme admins
+reach the reports of the programmes they run, and ask for them to be generated. Files are
+served through these views only — never from a public media URL.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import slugify
+from django.views.decorators.http import require_POST
+
+from assessments.access import (
+    assessment_for_admin,
+    assessment_for_leader,
+    assessments_for_leader,
+    programme_for_admin,
+)
+
+from .models import ThemeReport
+from .report_context import theme_report_content
+from .services import (
+    report_is_released,
+    reports_generate,
+    reports_generate_for_programme,
+    theme_report_statuses,
+)
+
+# While anything is queued or rendering, progress pages reload themselves (no script).
+REFRESH_SECONDS = 5
+
+
+@login_required
+def my_reports(request):
+    rows = []
+    for assessment in assessments_for_leader(request.user).order_by("-programme__closes_at"):
+        rows.append(
+            {
+                "assessment": assessment,
+                "released": report_is_released(assessment=assessment),
+                "themes": theme_report_statuses(assessment=assessment),
+            }
+        )
+    pending = any(t.pending for row in rows for t in row["themes"])
+    return render(
+        request,
+        "reports/my_reports.html",
+        {"rows": rows, "refresh_seconds": REFRESH_SECONDS if pending else None},
+    )
+
+
+@login_required
+def leader_theme(request, assessment_pk, theme_slug):
+    assessment = assessment_for_leader(request.user, assessment_pk)
+    if not report_is_released(assessment=assessment):
+        raise Http404("Not released")
+    return _theme_page(request, assessment, theme_slug, staff=False)
+
+
+@login_required
+def leader_theme_pdf(request, assessment_pk, theme_slug):
+    assessment = assessment_for_leader(request.user, assessment_pk)
+    if not report_is_released(assessment=assessment):
+        raise Http404("Not released")
+    return _pdf_response(assessment, theme_slug)
+
+
+@login_required
+def admin_reports(request, assessment_pk):
+    assessment = assessment_for_admin(request.user, assessment_pk)
+    themes = theme_report_statuses(assessment=assessment)
+    pending = any(t.pending for t in themes)
+    return render(
+        request,
+        "reports/admin_assessment.html",
+        {
+            "assessment": assessment,
+            "programme": assessment.programme,
+            "released": report_is_released(assessment=assessment),
+            "themes": themes,
+            "refresh_seconds": REFRESH_SECONDS if pending else None,
+        },
+    )
+
+
+@login_required
+@require_POST
+def admin_generate(request, assessment_pk):
+    assessment = assessment_for_admin(request.user, assessment_pk)
+    if not assessment.programme.is_closed:
+        messages.error(request, "Reports can be generated once the programme has closed.")
+    else:
+        reports_generate(assessment=assessment)
+        messages.success(request, f"Reports for {assessment.leader.full_name} are being generated.")
+    return redirect("reports:admin_assessment", assessment_pk=assessment.pk)
+
+
+@login_required
+def admin_theme(request, assessment_pk, theme_slug):
+    assessment = assessment_for_admin(request.user, assessment_pk)
+    return _theme_page(request, assessment, theme_slug, staff=True)
+
+
+@login_required
+def admin_theme_pdf(request, assessment_pk, theme_slug):
+    assessment = assessment_for_admin(request.user, assessment_pk)
+    return _pdf_response(assessment, theme_slug)
+
+
+@login_required
+@require_POST
+def programme_generate(request, programme_pk):
+    programme = programme_for_admin(request.user, programme_pk)
+    if not programme.is_closed:
+        messages.error(request, "Reports can be generated once the programme has closed.")
+    else:
+        reports = reports_generate_for_programme(programme=programme)
+        messages.success(request, f"{len(reports)} theme reports are being generated.")
+    return redirect("programmes:detail", pk=programme.pk)
+
+
+def _theme(assessment, theme_slug):
+    return get_object_or_404(assessment.programme.framework.themes, slug=theme_slug)
+
+
+def _theme_page(request, assessment, theme_slug, *, staff):
+    theme = _theme(assessment, theme_slug)
+    content = theme_report_content(assessment=assessment, theme=theme)
+    report = ThemeReport.objects.filter(
+        assessment=assessment, theme=theme, status=ThemeReport.Status.READY
+    ).first()
+    return render(
+        request,
+        "reports/theme_report.html",
+        {**content.context, "assessment": assessment, "report": report, "staff": staff},
+    )
+
+
+def _pdf_response(assessment, theme_slug):
+    theme = _theme(assessment, theme_slug)
+    report = get_object_or_404(
+        ThemeReport, assessment=assessment, theme=theme, status=ThemeReport.Status.READY
+    )
+    try:
+        handle = report.file.open("rb")
+    except (FileNotFoundError, ValueError) as missing:
+        raise Http404("The file is missing") from missing
+    filename = f"LPC360-{slugify(assessment.leader.full_name)}-{theme.slug}.pdf"
+    response = FileResponse(
+        handle, as_attachment=True, filename=filename, content_type="application/pdf"
+    )
+    response["Cache-Control"] = "no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

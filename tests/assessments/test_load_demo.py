@@ -1,0 +1,52 @@
+"""The quick start's demo data shows every screen: a closed cohort and one mid-cycle."""
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from assessments.models import Assessment, Invitation, Programme, RaterGroup, Response
+from reports.models import ThemeReport
+
+
+@pytest.mark.django_db
+def test_demo_has_a_released_cohort_and_raters_in_every_state(
+    settings, capsys, django_capture_on_commit_callbacks
+):
+    settings.DEBUG = True
+    call_command("load_framework", verbosity=0)
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("load_demo")
+    out = capsys.readouterr().out
+    closed = Programme.objects.get(name="Demo cohort 1 (closed)")
+    assert closed.is_closed and closed.released_at
+    assert closed.assessments.count() >= 12
+    assert Response.objects.filter(
+        assessment__programme=closed, rater_group=RaterGroup.SELF
+    ).count() == closed.assessments.count()
+    alex_reports = ThemeReport.objects.filter(
+        assessment__programme=closed, assessment__leader__full_name="Alex Morgan"
+    )
+    assert sorted(alex_reports.values_list("status", flat=True)) == ["ready"] * 4
+
+    open_programme = Programme.objects.get(name="Demo cohort 2 (open)")
+    assert open_programme.is_open
+    alex = Assessment.objects.get(programme=open_programme, leader__full_name="Alex Morgan")
+    states = set(alex.invitations.values_list("state", flat=True))
+    assert states == {state.value for state in Invitation.State}
+    assert alex.responses.filter(rater_group=RaterGroup.SELF).exists()
+    assert alex.drafts.filter(invitation__state=Invitation.State.STARTED).exists()
+
+    for expected in ("admin@demo.lpc360.test", "facilitator@demo.lpc360.test",
+                     "alex.morgan@demo.lpc360.test", "/feedback/"):
+        assert expected in out
+
+    responses = Response.objects.count()
+    call_command("load_demo")  # a second run adds nothing
+    assert Programme.objects.count() == 2
+    assert Response.objects.count() == responses
+
+
+@pytest.mark.django_db
+def test_demo_refuses_to_run_without_debug(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG"):
+        call_command("load_demo")
