@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-browser lint format bench frontend clean
+.PHONY: run test test-browser lint format bench bench-smoke frontend clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	@scripts/system-packages.sh run
@@ -43,6 +43,13 @@ lint: $(VENV)/.installed
 format: $(VENV)/.installed
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+## bench: the benchmark suite on PostgreSQL + Redis (docs/performance.md); bench-smoke: tiny sizes
+bench: $(VENV)/.installed
+	$(BIN)/python -m bench.run
+
+bench-smoke: $(VENV)/.installed
+	$(BIN)/python -m bench.run --smoke
 
 ## frontend: rebuild the committed NHS.UK CSS/JS in static/ (needs npm)
 frontend:

@@ -48,8 +48,15 @@ class PasswordResetRequestForm(_NHSFormMixin, auth_forms.PasswordResetForm):
 
     submit_label = "Send me a link"
 
-    def send_mail(self, subject_template_name, email_template_name, context, from_email,
-                  to_email, html_email_template_name=None):
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
         from .emails import email_queue
 
         email_queue(kind="password_reset", to=to_email, context={"user_id": context["user"].pk})

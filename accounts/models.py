@@ -1,5 +1,5 @@
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
-from django.db import models
+from django.db import IntegrityError, models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -47,9 +47,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField("email address", unique=True)
     full_name = models.CharField(max_length=200)
     is_active = models.BooleanField(default=True)
-    is_staff = models.BooleanField(
-        default=False, help_text="May sign in to the Django admin site."
-    )
+    is_staff = models.BooleanField(default=False, help_text="May sign in to the Django admin site.")
     date_joined = models.DateTimeField(default=timezone.now)
 
     objects = UserManager()
@@ -109,3 +107,101 @@ class OutboxEmail(models.Model):
 
     def __str__(self):
         return f"{self.kind} to {self.to} ({self.state})"
+
+
+class AppendOnlyViolation(IntegrityError):
+    """An audit event was about to be changed or deleted: the audit log only grows."""
+
+
+class AuditEventQuerySet(models.QuerySet):
+    """Refuses UPDATE and DELETE through the ORM; PostgreSQL refuses them too (a trigger).
+
+    The one change allowed is ``redact_personal_columns``: erasure and retention replace the
+    names and emails an event carries, so the row stays readable without naming anyone.
+    """
+
+    def update(self, **kwargs):
+        raise AppendOnlyViolation("Audit events are never updated.")
+
+    def delete(self):
+        raise AppendOnlyViolation("Audit events are never deleted.")
+
+    def redact_personal_columns(self, *, actor_label: str, detail: dict) -> int:
+        """Only for ``accounts.audit``, inside its redaction transaction."""
+        return super().update(actor_label=actor_label, detail=detail)
+
+
+class AuditAction(models.TextChoices):
+    """What an audit event records."""
+
+    EXPORT_REQUESTED = "export_requested", "Cohort export requested"
+    EXPORT_DOWNLOADED = "export_downloaded", "Cohort export downloaded"
+    REPORT_VIEWED = "report_viewed", "Report viewed"
+    REPORT_DOWNLOADED = "report_downloaded", "Report downloaded"
+    REOPENED = "reopened", "Reports reopened"
+    RELEASED = "released", "Reports released"
+    INVITATION_REVOKED = "invitation_revoked", "Invitation revoked"
+    INVITATION_REISSUED = "invitation_reissued", "Invitation link reissued"
+    COMMENT_REDACTED = "comment_redacted", "Comment redacted"
+    ROLE_GRANTED = "role_granted", "Role granted"
+    ROLE_REVOKED = "role_revoked", "Role removed"
+    LEADER_ERASED = "leader_erased", "Leader erased"
+    RATER_ERASED = "rater_erased", "Rater erased"
+    RETENTION_PURGED = "retention_purged", "Raw data deleted (retention)"
+
+
+class AuditEvent(models.Model):
+    """Who did what to which object, and when. Append-only.
+
+    Programme and object are plain ids with a label, not foreign keys: deleting a programme
+    or an object must not rewrite (SET_NULL) or delete (CASCADE) its history. ``actor`` is a
+    foreign key that protects the account: a person named here is anonymised, never deleted.
+    The personal columns are ``actor_label`` and ``detail``; nothing else may name a person.
+    """
+
+    Action = AuditAction
+
+    at = models.DateTimeField(default=timezone.now, editable=False)
+    actor = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="audit_events",
+        help_text="Empty for LPC 360's own scheduled work.",
+    )
+    actor_label = models.CharField(max_length=450, blank=True)
+    action = models.CharField(max_length=30, choices=Action.choices)
+    programme_id_ref = models.PositiveBigIntegerField(null=True, blank=True)
+    programme_label = models.CharField(max_length=200, blank=True)
+    object_type = models.CharField(max_length=60, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [
+            models.Index(fields=["programme_id_ref", "-at"], name="audit_programme_at"),
+            models.Index(fields=["object_type", "object_id"], name="audit_object"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(action__in=AuditAction.values),
+                name="audit_action_known",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label}: {self.get_action_display()}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyViolation("Audit events are never updated.")
+        kwargs["force_insert"] = True
+        kwargs.pop("force_update", None)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyViolation("Audit events are never deleted.")

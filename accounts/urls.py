@@ -15,8 +15,11 @@ urlpatterns = [
         ),
         name="login",
     ),
-    path("logout/", auth_views.LogoutView.as_view(template_name="accounts/logged_out.html"),
-         name="logout"),
+    path(
+        "logout/",
+        auth_views.LogoutView.as_view(template_name="accounts/logged_out.html"),
+        name="logout",
+    ),
     path(
         "password-reset/",
         auth_views.PasswordResetView.as_view(

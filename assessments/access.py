@@ -44,7 +44,9 @@ def assessments_for_admin(user) -> QuerySet[Assessment]:
 
 
 def assessment_for_admin(user, pk) -> Assessment:
-    return get_object_or_404(assessments_for_admin(user).select_related("programme", "leader"), pk=pk)
+    return get_object_or_404(
+        assessments_for_admin(user).select_related("programme", "leader"), pk=pk
+    )
 
 
 def assessments_for_facilitator(user) -> QuerySet[Assessment]:

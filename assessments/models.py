@@ -81,7 +81,8 @@ class Programme(models.Model):
         max_length=20, choices=ReleaseMode.choices, default=ReleaseMode.ON_CLOSE
     )
     nominations_need_approval = models.BooleanField(
-        default=False, help_text="A facilitator approves each leader's raters before invitations go."
+        default=False,
+        help_text="A facilitator approves each leader's raters before invitations go.",
     )
     reminder_days = models.JSONField(
         default=default_reminder_days,
@@ -89,6 +90,12 @@ class Programme(models.Model):
     )
     retention_days = models.PositiveIntegerField(
         default=365, help_text="Days after release before raw ratings and comments are deleted."
+    )
+    purged_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the raw ratings, comments and raters' details were deleted under the "
+        "retention period. The released reports are kept, and can no longer be regenerated.",
     )
     admins = models.ManyToManyField(
         settings.AUTH_USER_MODEL, related_name="administered_programmes", blank=True
@@ -166,9 +173,7 @@ class NominationRule(models.Model):
     class Meta:
         ordering = ["programme", "rater_group"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["programme", "rater_group"], name="one_rule_per_group"
-            ),
+            models.UniqueConstraint(fields=["programme", "rater_group"], name="one_rule_per_group"),
             models.CheckConstraint(
                 condition=models.Q(minimum__lte=models.F("maximum")), name="rule_min_le_max"
             ),
@@ -197,6 +202,18 @@ class Assessment(models.Model):
     )
     nominations_submitted_at = models.DateTimeField(null=True, blank=True)
     nominations_approved_at = models.DateTimeField(null=True, blank=True)
+    released_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When this leader's reports were released on their own (by the facilitator "
+        "after the debrief, or again after a reopen).",
+    )
+    reopened_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the reports were last reopened. Until they are released again the "
+        "leader cannot read them, even if the whole programme was released.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -329,7 +346,9 @@ class Rating(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["response", "statement"], name="one_rating_per_statement"),
+            models.UniqueConstraint(
+                fields=["response", "statement"], name="one_rating_per_statement"
+            ),
             models.CheckConstraint(
                 condition=models.Q(value__isnull=True) | models.Q(value__gte=1, value__lte=10),
                 name="rating_value_on_a_scale",
@@ -361,9 +380,15 @@ class ThemeComment(models.Model):
 class ReminderRound(models.Model):
     """One round of reminders: scheduled (days before close) or sent by hand."""
 
-    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="reminder_rounds")
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="reminder_rounds"
+    )
     assessment = models.ForeignKey(
-        Assessment, on_delete=models.CASCADE, null=True, blank=True, related_name="reminder_rounds",
+        Assessment,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reminder_rounds",
         help_text="Empty for a round covering the whole programme.",
     )
     days_before_close = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -381,6 +406,10 @@ class ReminderRound(models.Model):
             ),
         ]
 
+    def __str__(self):
+        when = f"{self.days_before_close} days before close" if self.days_before_close else "manual"
+        return f"Reminder round ({when}) for {self.programme}"
+
 
 class Reminder(models.Model):
     """A rater reminded in a round. Unique, so no one is reminded twice in one round."""
@@ -392,3 +421,6 @@ class Reminder(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["round", "invitation"], name="one_reminder_per_round"),
         ]
+
+    def __str__(self):
+        return f"Reminder to invitation {self.invitation_id} in round {self.round_id}"

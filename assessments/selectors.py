@@ -31,8 +31,13 @@ SORTS = {
 
 
 def programme_assessments_filtered(
-    *, programme: Programme, rules: dict, query: str = "", self_state: str = "",
-    nominations: str = "", sort: str = "name",
+    *,
+    programme: Programme,
+    rules: dict,
+    query: str = "",
+    self_state: str = "",
+    nominations: str = "",
+    sort: str = "name",
 ) -> QuerySet[Assessment]:
     """The dashboard's leaders, filtered and sorted in SQL (so pagination stays cheap)."""
     assessments = programme_assessments(programme=programme)

@@ -1,4 +1,5 @@
-"""Periodic work for assessments: reminders and closing programmes. Thin: services do it."""
+"""Periodic work for assessments: reminders, closing programmes, deleting raw data past its
+retention period. Thin: services do it."""
 
 from celery import shared_task
 from django.utils import timezone
@@ -6,6 +7,7 @@ from django.utils import timezone
 from .models import Programme
 from .services.programmes import programme_close
 from .services.reminders import reminders_send_due
+from .services.retention import retention_purge
 
 
 @shared_task(name="assessments.tasks.send_due_reminders")
@@ -19,3 +21,9 @@ def close_due_programmes() -> int:
     now = timezone.now()
     due = Programme.objects.filter(closed_at__isnull=True, closes_at__lte=now)
     return sum(programme_close(programme=programme, now=now) for programme in due)
+
+
+@shared_task(name="assessments.tasks.purge_expired_data")
+def purge_expired_data() -> int:
+    """Delete the raw data of programmes past their retention period. Returns how many."""
+    return len(retention_purge())

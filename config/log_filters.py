@@ -22,7 +22,7 @@ _BARE_TOKEN = re.compile(r"(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])"
 
 def redact(text: str) -> str:
     for pattern, replacement in _SECRETS:
-        text = pattern.sub(lambda match: match.group(1) + replacement, text)
+        text = pattern.sub(r"\g<1>" + replacement, text)
     return _BARE_TOKEN.sub(REDACTED, text)
 
 

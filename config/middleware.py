@@ -5,7 +5,8 @@ from django.db import DatabaseError
 
 from config.views import DATABASE_UNAVAILABLE, database_unavailable
 
-# Scripts and styles come only from our own static files: no inline script anywhere.
+# Scripts and styles come only from our own static files: no inline script anywhere. The
+# Django admin works under it unchanged (tests/security/test_headers_browser.py).
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",

@@ -26,6 +26,10 @@ SCHEDULES = {
         "reports.export_tasks.delete_expired_cohort_exports",
         timedelta(hours=1),
     ),
+    "Delete raw data past its retention period": (
+        "assessments.tasks.purge_expired_data",
+        timedelta(days=1),
+    ),
 }
 
 BEAT_SCHEDULE = {

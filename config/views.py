@@ -49,6 +49,8 @@ def _standalone_page(template: str, reference: str, status: int) -> HttpResponse
     # read no session and no user (the templates stand alone, without base.html).
     response = HttpResponse(render_to_string(template, {"error_id": reference}), status=status)
     response["Cache-Control"] = "no-store"
+    # The failed page may have been a rater's link: its address goes nowhere from here.
+    response["Referrer-Policy"] = "no-referrer"
     return response
 
 

@@ -60,25 +60,32 @@ def framework_load(*, data: dict) -> LoadResult:
     )
     scale_data = data["scale"]
     scale = loader.sync(
-        Scale, {"framework": framework},
+        Scale,
+        {"framework": framework},
         {"name": scale_data["name"], "question": scale_data["question"]},
     )
     for order, point in enumerate(scale_data["points"], start=1):
-        loader.sync(ScalePoint, {"scale": scale, "order": order},
-                    {"value": point["value"], "label": point["label"]})
+        loader.sync(
+            ScalePoint,
+            {"scale": scale, "order": order},
+            {"value": point["value"], "label": point["label"]},
+        )
     for theme_order, theme_data in enumerate(data["themes"], start=1):
         theme = loader.sync(
-            Theme, {"framework": framework, "order": theme_order},
+            Theme,
+            {"framework": framework, "order": theme_order},
             {k: theme_data[k] for k in ("name", "slug", "description")},
         )
         for quality_order, quality_data in enumerate(theme_data["qualities"], start=1):
             quality = loader.sync(
-                Quality, {"theme": theme, "order": quality_order},
+                Quality,
+                {"theme": theme, "order": quality_order},
                 {k: quality_data[k] for k in ("name", "description")},
             )
             for statement_order, statement in enumerate(quality_data["statements"], start=1):
                 loader.sync(
-                    Statement, {"quality": quality, "order": statement_order},
+                    Statement,
+                    {"quality": quality, "order": statement_order},
                     {"kind": statement["kind"], "text": statement["text"]},
                 )
     return LoadResult(framework=framework, created=loader.created, updated=loader.updated)
@@ -93,5 +100,10 @@ def framework_fixture_paths() -> list[Path]:
     return sorted(FIXTURES_DIR.glob("*.json"))
 
 
-__all__ = ["FrameworkInUse", "LoadResult", "framework_fixture_paths", "framework_load",
-           "framework_load_file"]
+__all__ = [
+    "FrameworkInUse",
+    "LoadResult",
+    "framework_fixture_paths",
+    "framework_load",
+    "framework_load_file",
+]

@@ -3,6 +3,7 @@ pipeline (``reports.services``), never by hand; the PDF itself is served by the 
 views, through the access helpers."""
 
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 
 from .models import ThemeReport
 from .services import reports_generate
@@ -37,9 +38,25 @@ class ThemeReportAdmin(admin.ModelAdmin):
 
     @admin.action(description="Generate the selected reports' assessments again")
     def generate_again(self, request, queryset):
-        assessments = {report.assessment for report in queryset.select_related("assessment")}
+        assessments = {
+            report.assessment
+            for report in queryset.select_related("assessment__programme__framework")
+        }
+        refused = 0
         for assessment in assessments:
-            reports_generate(assessment=assessment)
+            try:
+                reports_generate(assessment=assessment)  # released, ready reports stay frozen
+            except ValidationError:  # its programme's raw data has been purged
+                refused += 1
         self.message_user(
-            request, f"Generating reports for {len(assessments)} assessments.", messages.SUCCESS
+            request,
+            f"Generating reports for {len(assessments) - refused} assessments.",
+            messages.SUCCESS,
         )
+        if refused:
+            self.message_user(
+                request,
+                f"{refused} assessments were not generated again: their programme's raw data "
+                "was deleted at the end of its retention period.",
+                messages.WARNING,
+            )

@@ -6,6 +6,7 @@ files are served only through ``export_download`` - never from a media URL.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,7 +15,13 @@ from assessments.access import programme_for_admin
 
 from .exports.forms import CohortExportForm
 from .exports.selectors import cohort_export_for_download, cohort_exports_for_programme
-from .exports.services import CONTENT_TYPES, TooManyPending, cohort_export_request, download_name
+from .exports.services import (
+    CONTENT_TYPES,
+    TooManyPending,
+    cohort_export_downloaded,
+    cohort_export_request,
+    download_name,
+)
 
 # While an export is queued or running, the list reloads itself (no script).
 REFRESH_SECONDS = 3
@@ -54,6 +61,8 @@ def export_request(request, pk):
             )
         except TooManyPending as refused:
             form.add_error(None, str(refused))
+        except ValidationError as refused:
+            form.add_error(None, refused)
         else:
             messages.success(request, f"Your {export.get_kind_display()} export is being prepared.")
             return redirect("exports:list", pk=programme.pk)
@@ -68,6 +77,7 @@ def export_download(request, pk, export_pk):
         handle = export.file.open("rb")
     except (FileNotFoundError, ValueError) as missing:
         raise Http404("The file is missing") from missing
+    cohort_export_downloaded(export=export, by=request.user)
     response = FileResponse(
         handle,
         as_attachment=True,

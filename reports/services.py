@@ -19,6 +19,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F, Q
@@ -50,11 +51,43 @@ def claim_stale_after() -> timedelta:
 
 
 def report_is_released(*, assessment: Assessment) -> bool:
-    """Whether the leader may read the reports: released, or on close in an on-close programme."""
+    """Whether the leader may read the reports.
+
+    Released on its own (``assessment.released_at``: by the facilitator after the debrief,
+    or again after a reopen); otherwise with the whole programme (``programme.released_at``,
+    stamped at the close of an on-close programme, or by an admin), unless it was reopened
+    since. An on-close programme past its closing time counts as released even before the
+    close task has stamped it.
+    """
+    if assessment.released_at is not None:
+        return True
+    if assessment.reopened_at is not None:
+        return False
     programme = assessment.programme
     if programme.released_at is not None:
         return True
     return programme.release_mode == Programme.ReleaseMode.ON_CLOSE and programme.is_closed
+
+
+def reports_frozen(*, assessment: Assessment) -> bool:
+    """Released by a recorded release: its ready reports are never rendered again until an
+    admin reopens them (PRODUCT.md, promise 6). The reports rendered at an on-close
+    programme's close are rendered before the release is stamped, so they are the ones
+    released."""
+    return report_is_released(assessment=assessment) and (
+        assessment.released_at is not None or assessment.programme.released_at is not None
+    )
+
+
+def reports_refuse_if_purged(*, programme: Programme) -> None:
+    if programme.purged_at is not None:
+        purged = timezone.localtime(programme.purged_at)
+        day = f"{purged.day} {purged:%B %Y}"
+        raise ValidationError(
+            f"The raw ratings and comments of {programme.name} were deleted on {day}, at the "
+            "end of its retention period, so its reports cannot be generated again. The "
+            "released PDF reports are kept."
+        )
 
 
 @dataclass(frozen=True)
@@ -102,7 +135,9 @@ def theme_report_statuses(*, assessment: Assessment) -> list[ThemeReportStatus]:
 def reports_generate(*, assessment: Assessment) -> list[ThemeReport]:
     """One queued report per theme of the assessment's framework, enqueued after commit.
 
-    A report already ready is queued again too; its task finds the same inputs and leaves
+    Refused (``ValidationError``) once the programme's raw data has been purged. A released
+    assessment's ready reports are frozen and left out. Otherwise a report already ready is
+    queued again too; its task finds the same inputs and leaves
     the file alone, or renders it anew if ratings changed. Attempts start again from zero.
     """
     return _reports_request(assessments=[assessment])
@@ -116,11 +151,16 @@ def reports_generate_for_programme(*, programme: Programme) -> list[ThemeReport]
 
 
 def _reports_request(*, assessments) -> list[ThemeReport]:
+    """Reports of a released assessment that are ready are left alone (frozen); missing or
+    failed ones are still rendered. Nothing is rendered for a purged programme."""
     reports = []
     for assessment in assessments:
+        reports_refuse_if_purged(programme=assessment.programme)
+        frozen = reports_frozen(assessment=assessment)
         for theme in assessment.programme.framework.themes.order_by("order"):
             report, _ = ThemeReport.objects.get_or_create(assessment=assessment, theme=theme)
-            reports.append(report)
+            if not (frozen and report.status == Status.READY):
+                reports.append(report)
     ids = [report.pk for report in reports]
     ThemeReport.objects.filter(pk__in=ids).update(
         status=Status.QUEUED, attempts=0, claimed_at=None, last_error="", updated_at=timezone.now()

@@ -1,8 +1,9 @@
-"""Theme reports: a leader's under /reports/, a programme admin's under /reports/staff/."""
+"""Theme reports: a leader's under /reports/, a programme admin's under /reports/staff/, a
+facilitator's under /reports/facilitator/."""
 
 from django.urls import path
 
-from . import views
+from . import facilitator_views, release_views, views
 
 app_name = "reports"
 
@@ -20,6 +21,33 @@ urlpatterns = [
         views.admin_generate,
         name="admin_generate",
     ),
+    # Before and after release: comments, releasing, reopening (before the theme pages,
+    # whose slug would match these words).
+    path(
+        "staff/assessments/<int:assessment_pk>/comments/",
+        release_views.comments,
+        name="admin_comments",
+    ),
+    path(
+        "staff/assessments/<int:assessment_pk>/comments/<int:comment_pk>/redact/",
+        release_views.comment_redact,
+        name="admin_comment_redact",
+    ),
+    path(
+        "staff/assessments/<int:assessment_pk>/release/",
+        release_views.release,
+        name="admin_release",
+    ),
+    path(
+        "staff/assessments/<int:assessment_pk>/reopen/",
+        release_views.reopen,
+        name="admin_reopen",
+    ),
+    path(
+        "staff/programmes/<int:programme_pk>/release/",
+        release_views.programme_release,
+        name="programme_release",
+    ),
     path(
         "staff/assessments/<int:assessment_pk>/<slug:theme_slug>/",
         views.admin_theme,
@@ -34,5 +62,27 @@ urlpatterns = [
         "staff/programmes/<int:programme_pk>/generate/",
         views.programme_generate,
         name="programme_generate",
+    ),
+    # Facilitators: their leaders' reports.
+    path("facilitator/", facilitator_views.leaders, name="facilitator_leaders"),
+    path(
+        "facilitator/<int:assessment_pk>/",
+        facilitator_views.assessment,
+        name="facilitator_assessment",
+    ),
+    path(
+        "facilitator/<int:assessment_pk>/release/",
+        facilitator_views.release,
+        name="facilitator_release",
+    ),
+    path(
+        "facilitator/<int:assessment_pk>/<slug:theme_slug>/",
+        facilitator_views.theme,
+        name="facilitator_theme",
+    ),
+    path(
+        "facilitator/<int:assessment_pk>/<slug:theme_slug>/download/",
+        facilitator_views.theme_pdf,
+        name="facilitator_download",
     ),
 ]

@@ -7,11 +7,14 @@ served through these views only — never from a public media URL.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
+from accounts.audit import audit_record, person_ref
+from accounts.models import AuditAction
 from assessments.access import (
     assessment_for_admin,
     assessment_for_leader,
@@ -20,9 +23,11 @@ from assessments.access import (
 )
 
 from .models import ThemeReport
+from .release import assessment_reports_releasable
 from .report_context import theme_report_content
 from .services import (
     report_is_released,
+    reports_frozen,
     reports_generate,
     reports_generate_for_programme,
     theme_report_statuses,
@@ -30,6 +35,10 @@ from .services import (
 
 # While anything is queued or rendering, progress pages reload themselves (no script).
 REFRESH_SECONDS = 5
+FROZEN_MESSAGE = (
+    "Released reports that are ready are not generated again: they stay as the leader was "
+    "given them. To change them, reopen them."
+)
 
 
 @login_required
@@ -56,7 +65,7 @@ def leader_theme(request, assessment_pk, theme_slug):
     assessment = assessment_for_leader(request.user, assessment_pk)
     if not report_is_released(assessment=assessment):
         raise Http404("Not released")
-    return _theme_page(request, assessment, theme_slug, staff=False)
+    return theme_page_render(request, assessment, theme_slug, staff=False)
 
 
 @login_required
@@ -64,7 +73,7 @@ def leader_theme_pdf(request, assessment_pk, theme_slug):
     assessment = assessment_for_leader(request.user, assessment_pk)
     if not report_is_released(assessment=assessment):
         raise Http404("Not released")
-    return _pdf_response(assessment, theme_slug)
+    return theme_pdf_response(assessment, theme_slug)
 
 
 @login_required
@@ -79,6 +88,7 @@ def admin_reports(request, assessment_pk):
             "assessment": assessment,
             "programme": assessment.programme,
             "released": report_is_released(assessment=assessment),
+            "release_refusal": assessment_reports_releasable(assessment=assessment),
             "themes": themes,
             "refresh_seconds": REFRESH_SECONDS if pending else None,
         },
@@ -91,22 +101,33 @@ def admin_generate(request, assessment_pk):
     assessment = assessment_for_admin(request.user, assessment_pk)
     if not assessment.programme.is_closed:
         messages.error(request, "Reports can be generated once the programme has closed.")
+        return redirect("reports:admin_assessment", assessment_pk=assessment.pk)
+    try:
+        reports = reports_generate(assessment=assessment)
+    except ValidationError as refused:
+        messages.error(request, " ".join(refused.messages))
     else:
-        reports_generate(assessment=assessment)
-        messages.success(request, f"Reports for {assessment.leader.full_name} are being generated.")
+        if reports:
+            messages.success(
+                request, f"Reports for {assessment.leader.full_name} are being generated."
+            )
+        if reports_frozen(assessment=assessment):
+            messages.info(request, FROZEN_MESSAGE)
     return redirect("reports:admin_assessment", assessment_pk=assessment.pk)
 
 
 @login_required
 def admin_theme(request, assessment_pk, theme_slug):
     assessment = assessment_for_admin(request.user, assessment_pk)
-    return _theme_page(request, assessment, theme_slug, staff=True)
+    return theme_page_render(
+        request, assessment, theme_slug, staff=True, audit_as="programme admin"
+    )
 
 
 @login_required
 def admin_theme_pdf(request, assessment_pk, theme_slug):
     assessment = assessment_for_admin(request.user, assessment_pk)
-    return _pdf_response(assessment, theme_slug)
+    return theme_pdf_response(assessment, theme_slug, request=request, audit_as="programme admin")
 
 
 @login_required
@@ -115,9 +136,15 @@ def programme_generate(request, programme_pk):
     programme = programme_for_admin(request.user, programme_pk)
     if not programme.is_closed:
         messages.error(request, "Reports can be generated once the programme has closed.")
-    else:
+        return redirect("programmes:detail", pk=programme.pk)
+    try:
         reports = reports_generate_for_programme(programme=programme)
+    except ValidationError as refused:
+        messages.error(request, " ".join(refused.messages))
+    else:
         messages.success(request, f"{len(reports)} theme reports are being generated.")
+        if programme.released_at is not None:
+            messages.info(request, FROZEN_MESSAGE)
     return redirect("programmes:detail", pk=programme.pk)
 
 
@@ -125,20 +152,38 @@ def _theme(assessment, theme_slug):
     return get_object_or_404(assessment.programme.framework.themes, slug=theme_slug)
 
 
-def _theme_page(request, assessment, theme_slug, *, staff):
+def _audit_read(request, assessment, theme, *, action, audit_as) -> None:
+    """Reading a leader's report is audited, unless the reader is the leader."""
+    if audit_as and request.user.pk != assessment.leader_id:
+        audit_record(
+            actor=request.user,
+            action=action,
+            programme=assessment.programme,
+            obj=assessment,
+            detail={"leader": person_ref(assessment.leader), "theme": theme.name, "as": audit_as},
+        )
+
+
+def theme_page_render(request, assessment, theme_slug, *, staff, audit_as="", area=""):
+    """``area`` is "facilitator" for a facilitator's pages; staff pages are an admin's."""
     theme = _theme(assessment, theme_slug)
-    content = theme_report_content(assessment=assessment, theme=theme)
     report = ThemeReport.objects.filter(
         assessment=assessment, theme=theme, status=ThemeReport.Status.READY
     ).first()
-    return render(
-        request,
-        "reports/theme_report.html",
-        {**content.context, "assessment": assessment, "report": report, "staff": staff},
-    )
+    _audit_read(request, assessment, theme, action=AuditAction.REPORT_VIEWED, audit_as=audit_as)
+    common = {"assessment": assessment, "report": report, "staff": staff, "area": area}
+    if assessment.programme.purged_at is not None:
+        # The ratings behind the page are gone; the PDF rendered from them is kept.
+        return render(
+            request,
+            "reports/theme_report_purged.html",
+            {**common, "theme": theme, "programme": assessment.programme},
+        )
+    content = theme_report_content(assessment=assessment, theme=theme)
+    return render(request, "reports/theme_report.html", {**content.context, **common})
 
 
-def _pdf_response(assessment, theme_slug):
+def theme_pdf_response(assessment, theme_slug, *, request=None, audit_as=""):
     theme = _theme(assessment, theme_slug)
     report = get_object_or_404(
         ThemeReport, assessment=assessment, theme=theme, status=ThemeReport.Status.READY
@@ -147,6 +192,10 @@ def _pdf_response(assessment, theme_slug):
         handle = report.file.open("rb")
     except (FileNotFoundError, ValueError) as missing:
         raise Http404("The file is missing") from missing
+    if request is not None:
+        _audit_read(
+            request, assessment, theme, action=AuditAction.REPORT_DOWNLOADED, audit_as=audit_as
+        )
     filename = f"LPC360-{slugify(assessment.leader.full_name)}-{theme.slug}.pdf"
     response = FileResponse(
         handle, as_attachment=True, filename=filename, content_type="application/pdf"

@@ -529,7 +529,8 @@ def test_password_reset_email_links_to_the_set_password_page(
     )
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            "/accounts/password-reset/", {"email": "alex.leader@example.nhs.uk"},
+            "/accounts/password-reset/",
+            {"email": "alex.leader@example.nhs.uk"},
             HTTP_HOST="evil.example",
         )
     assert response.status_code == 302

@@ -153,8 +153,12 @@ class LeaderFilterForm(forms.Form):
     self_state = forms.ChoiceField(
         label="Self-assessment",
         required=False,
-        choices=[("", "Any"), ("submitted", "Submitted"), ("in_progress", "In progress"),
-                 ("not_started", "Not started")],
+        choices=[
+            ("", "Any"),
+            ("submitted", "Submitted"),
+            ("in_progress", "In progress"),
+            ("not_started", "Not started"),
+        ],
     )
     nominations = forms.ChoiceField(
         label="Nominations",
@@ -164,8 +168,12 @@ class LeaderFilterForm(forms.Form):
     sort = forms.ChoiceField(
         label="Sort by",
         required=False,
-        choices=[("name", "Name (A to Z)"), ("-name", "Name (Z to A)"),
-                 ("responses", "Fewest responses first"), ("-responses", "Most responses first")],
+        choices=[
+            ("name", "Name (A to Z)"),
+            ("-name", "Name (Z to A)"),
+            ("responses", "Fewest responses first"),
+            ("-responses", "Most responses first"),
+        ],
     )
 
     def __init__(self, *args, **kwargs):

@@ -13,8 +13,9 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from accounts.audit import audit_record, person_ref, rater_ref
 from accounts.emails import email_queue
-from accounts.models import User
+from accounts.models import AuditAction, User
 
 from ..models import Assessment, Draft, Invitation, RaterGroup, Response
 from .nominations import invitation_new_link
@@ -42,6 +43,7 @@ def invitation_reissue(*, invitation: Invitation, by: User) -> None:
         email_queue(
             kind="rater_invitation", to=invitation.email, context={"invitation_id": invitation.pk}
         )
+        _audit(invitation, by=by, action=AuditAction.INVITATION_REISSUED)
 
 
 def invitation_revoke(*, invitation: Invitation, by: User) -> None:
@@ -61,12 +63,24 @@ def invitation_revoke(*, invitation: Invitation, by: User) -> None:
         # the nonce no one, not even a resend, can rebuild the link.
         invitation.save(update_fields=["state", "revoked_at", "token_nonce"])
         Draft.objects.filter(invitation=invitation).delete()
+        _audit(invitation, by=by, action=AuditAction.INVITATION_REVOKED)
+
+
+def _audit(invitation: Invitation, *, by: User, action: AuditAction) -> None:
+    assessment = invitation.assessment
+    audit_record(
+        actor=by,
+        action=action,
+        programme=assessment.programme,
+        obj=invitation,
+        detail={"rater": rater_ref(invitation), "leader": person_ref(assessment.leader)},
+    )
 
 
 def _invitation_lock(invitation: Invitation) -> Invitation:
     return (
         Invitation.objects.select_for_update(of=("self",))
-        .select_related("assessment__programme")
+        .select_related("assessment__programme", "assessment__leader")
         .get(pk=invitation.pk)
     )
 

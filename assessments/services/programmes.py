@@ -95,9 +95,13 @@ def assessment_create(
 
 
 @transaction.atomic
-def programme_close(*, programme: Programme, now=None) -> bool:
-    """Stop accepting drafts and submissions. Returns False if it was already closed."""
+def programme_close(*, programme: Programme, now=None, by: User | None = None) -> bool:
+    """Stop accepting drafts and submissions, and ask for every leader's reports. An
+    on-close programme is released at the same moment: its reports are rendered after this
+    transaction commits, and frozen from then on. Returns False if it was already closed.
+    ``by`` is the admin who closed it early; None when the closing time passed."""
     now = now or timezone.now()
+    from reports.release import programme_reports_release
     from reports.services import reports_generate_for_programme
 
     updated = Programme.objects.filter(pk=programme.pk, closed_at__isnull=True).update(
@@ -107,4 +111,7 @@ def programme_close(*, programme: Programme, now=None) -> bool:
     if updated:
         # Rendered by the report workers after this transaction commits.
         reports_generate_for_programme(programme=programme)
+        if programme.release_mode == Programme.ReleaseMode.ON_CLOSE:
+            programme_reports_release(programme=programme, by=by, now=programme.closed_at)
+            programme.refresh_from_db()
     return bool(updated)

@@ -9,8 +9,9 @@ programme's facilitators.
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from accounts.audit import audit_record, person_ref
 from accounts.emails import email_queue
-from accounts.models import Role, User
+from accounts.models import AuditAction, Role, User
 from accounts.roles import role_grant
 
 from ..models import Assessment, Programme
@@ -60,6 +61,7 @@ def programme_staff_add(
     if members.filter(pk=user.pk).exists():
         return user, False
     members.add(user)
+    _audit(programme, user=user, role=role, by=by, action=AuditAction.ROLE_GRANTED)
     if new_account or not user.has_usable_password():
         email_queue(
             kind="account_invitation",
@@ -91,9 +93,21 @@ def programme_staff_remove(*, programme: Programme, role: Role, user: User, by: 
                 "before removing them."
             )
         members.remove(user)
+        _audit(programme, user=user, role=role, by=by, action=AuditAction.ROLE_REVOKED)
         if role == Role.FACILITATOR:
             return programme.assessments.filter(facilitator=user).update(facilitator=None)
     return 0
+
+
+def _audit(programme: Programme, *, user: User, role: Role, by: User, action) -> None:
+    """Role changes are audited as what they give: access to this programme."""
+    audit_record(
+        actor=by,
+        action=action,
+        programme=programme,
+        obj=user,
+        detail={"person": person_ref(user), "role": ROLE_NOUNS[role]},
+    )
 
 
 def assessment_facilitator_set(

@@ -9,7 +9,11 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 
-from ..access import programme_for_admin, programmes_visible_to_staff
+from ..access import (
+    assessments_for_facilitator,
+    programme_for_admin,
+    programmes_visible_to_staff,
+)
 from ..forms.programmes import LeaderAddForm, LeaderFilterForm, ProgrammeForm
 from ..selectors import (
     nomination_status,
@@ -41,7 +45,11 @@ def programme_list(request):
     return render(
         request,
         "assessments/programmes/list.html",
-        {"programmes": programmes, "may_create": _may_create_programmes(request.user)},
+        {
+            "programmes": programmes,
+            "may_create": _may_create_programmes(request.user),
+            "facilitates": assessments_for_facilitator(request.user).exists(),
+        },
     )
 
 
@@ -150,7 +158,7 @@ def leader_add(request, pk):
 @require_POST
 def programme_close_now(request, pk):
     programme = programme_for_admin(request.user, pk)
-    if programme_close(programme=programme):
+    if programme_close(programme=programme, by=request.user):
         messages.success(request, f"{programme.name} is closed. Raters can no longer submit.")
     else:
         messages.info(request, f"{programme.name} was already closed.")

@@ -99,8 +99,10 @@ PASSWORD_HASHERS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-     "OPTIONS": {"min_length": 10}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -198,6 +200,7 @@ LOGGING = {
     "loggers": {
         "django.request": {"filters": ["redact_secrets"]},
         "django.security.csrf": {"filters": ["redact_secrets"]},
+        "lpc360.errors": {"filters": ["redact_secrets"]},
         "django.server": {
             "handlers": ["console"],
             "level": "INFO",
@@ -205,7 +208,7 @@ LOGGING = {
             "propagate": False,
         },
         "django.db.backends": {"level": "WARNING"},
-        # Lockouts and failed sign-ins are warnings; each successful one is in its AccessLog.
+        # Failed sign-ins and lockouts are warnings; every successful one would be noise.
         "axes": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
@@ -236,6 +239,8 @@ AXES_CLIENT_IP_CALLABLE = "config.client_ip.client_ip"
 AXES_LOCKOUT_CALLABLE = "config.views.login_locked_out"
 # A wrong password while locked out does not restart the hour.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Failures are what the lockout needs; successful sign-ins (address, browser) are not kept.
+AXES_DISABLE_ACCESS_LOG = True
 
 # Reports: give up on a theme PDF after this many claims; cohort export files are kept this
 # long, then deleted.

@@ -8,8 +8,10 @@ def unsafe_configuration(*, debug, secret_key, allowed_hosts):
     problems = []
     if debug:
         problems.append("DEBUG is on; set DEBUG=false.")
-    if not secret_key or secret_key == INSECURE_DEFAULT_SECRET_KEY or secret_key.startswith(
-        "django-insecure"
+    if (
+        not secret_key
+        or secret_key == INSECURE_DEFAULT_SECRET_KEY
+        or secret_key.startswith("django-insecure")
     ):
         problems.append("SECRET_KEY is missing or a default; set a long random SECRET_KEY.")
     elif len(secret_key) < 50 or len(set(secret_key)) < 5:

@@ -16,12 +16,16 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.text import slugify
+
+from accounts.audit import audit_record
+from accounts.models import AuditAction
 
 from ..models import CohortExport, cohort_export_path
 from .cohort import COHORT_HEADER, cohort_figures, cohort_rows
@@ -78,12 +82,17 @@ def claim_stale_after() -> timedelta:
 
 @transaction.atomic
 def cohort_export_request(*, programme, requested_by, kind: str, named: bool) -> CohortExport:
-    """A queued export, enqueued once the transaction commits.
+    """A queued export, enqueued once the transaction commits; audited.
 
     Refused (``TooManyPending``) while the programme already has
     ``MAX_PENDING_PER_PROGRAMME`` exports queued or running, so repeated clicks cannot pile
-    up work.
+    up work; and (``ValidationError``) once the programme's raw ratings have been purged.
     """
+    if type(programme).objects.filter(pk=programme.pk, purged_at__isnull=False).exists():
+        raise ValidationError(
+            "The raw ratings of this programme were deleted at the end of its retention "
+            "period, so no cohort export can be made from them any more."
+        )
     pending = CohortExport.objects.select_for_update().filter(
         programme=programme, status__in=[Status.QUEUED, Status.RUNNING]
     )
@@ -99,8 +108,30 @@ def cohort_export_request(*, programme, requested_by, kind: str, named: bool) ->
         named=named,
         expires_at=timezone.now() + retention(),
     )
+    audit_record(
+        actor=requested_by,
+        action=AuditAction.EXPORT_REQUESTED,
+        programme=programme,
+        obj=export,
+        detail=_audit_detail(export),
+    )
     transaction.on_commit(lambda: cohort_exports_enqueue(export_ids=[export.pk]))
     return export
+
+
+def cohort_export_downloaded(*, export: CohortExport, by) -> None:
+    """Record that someone downloaded the export's file."""
+    audit_record(
+        actor=by,
+        action=AuditAction.EXPORT_DOWNLOADED,
+        programme=export.programme,
+        obj=export,
+        detail=_audit_detail(export),
+    )
+
+
+def _audit_detail(export: CohortExport) -> dict:
+    return {"kind": export.get_kind_display(), "named": export.named}
 
 
 def cohort_exports_enqueue(*, export_ids: list[int]) -> bool:

@@ -19,9 +19,10 @@ def test_demo_has_a_released_cohort_and_raters_in_every_state(
     closed = Programme.objects.get(name="Demo cohort 1 (closed)")
     assert closed.is_closed and closed.released_at
     assert closed.assessments.count() >= 12
-    assert Response.objects.filter(
-        assessment__programme=closed, rater_group=RaterGroup.SELF
-    ).count() == closed.assessments.count()
+    assert (
+        Response.objects.filter(assessment__programme=closed, rater_group=RaterGroup.SELF).count()
+        == closed.assessments.count()
+    )
     alex_reports = ThemeReport.objects.filter(
         assessment__programme=closed, assessment__leader__full_name="Alex Morgan"
     )
@@ -35,8 +36,12 @@ def test_demo_has_a_released_cohort_and_raters_in_every_state(
     assert alex.responses.filter(rater_group=RaterGroup.SELF).exists()
     assert alex.drafts.filter(invitation__state=Invitation.State.STARTED).exists()
 
-    for expected in ("admin@demo.lpc360.test", "facilitator@demo.lpc360.test",
-                     "alex.morgan@demo.lpc360.test", "/feedback/"):
+    for expected in (
+        "admin@demo.lpc360.test",
+        "facilitator@demo.lpc360.test",
+        "alex.morgan@demo.lpc360.test",
+        "/feedback/",
+    ):
         assert expected in out
 
     responses = Response.objects.count()

@@ -15,10 +15,14 @@ THEMES = ["Being", "Relating and communicating", "Leading and visioning", "Deliv
 QUALITIES = {
     "Being": ["Authenticity", "Mindset", "Resilience, courage and bravery"],
     "Relating and communicating": [
-        "Relationships and Advocacy", "Collaboration and co-creation", "Trust",
+        "Relationships and Advocacy",
+        "Collaboration and co-creation",
+        "Trust",
     ],
     "Leading and visioning": [
-        "Community/Holistic Thinking", "Vision/Shared Direction", "System Influence",
+        "Community/Holistic Thinking",
+        "Vision/Shared Direction",
+        "System Influence",
         "Lead/Enable Others",
     ],
     "Delivering": ["Ownership and Accountability", "Delivery", "Doing Things Differently"],
@@ -40,7 +44,9 @@ def test_each_quality_rates_its_behaviour_then_two_personalised_care_statements(
     for quality in Quality.objects.all():
         statements = list(quality.statements.order_by("order"))
         assert [s.kind for s in statements] == [
-            "systems_leadership", "personalised_care", "personalised_care",
+            "systems_leadership",
+            "personalised_care",
+            "personalised_care",
         ]
         assert statements[0].text == quality.description
 
@@ -49,15 +55,31 @@ def test_each_quality_rates_its_behaviour_then_two_personalised_care_statements(
     ("quality", "order", "text"),
     [
         ("Authenticity", 2, "Personal commitment and connection to personalised care"),
-        ("Mindset", 3, "Flexible, demonstrates humility and openness to new ideas, willing to "
-                       "change direction and to share power"),
-        ("Trust", 1, "Builds trust to promote empathy, care and open communication (e.g. around "
-                     "why decisions are made)"),
-        ("Lead/Enable Others", 3, "Skills in dealing with large groups, ability to relate to "
-                                  "people from all walks of life and work with people"),
-        ("Doing Things Differently", 2, "Removes organisational obstacles to change, galvanising "
-                                        "people to work collaboratively to innovate and find "
-                                        "solutions"),
+        (
+            "Mindset",
+            3,
+            "Flexible, demonstrates humility and openness to new ideas, willing to "
+            "change direction and to share power",
+        ),
+        (
+            "Trust",
+            1,
+            "Builds trust to promote empathy, care and open communication (e.g. around "
+            "why decisions are made)",
+        ),
+        (
+            "Lead/Enable Others",
+            3,
+            "Skills in dealing with large groups, ability to relate to "
+            "people from all walks of life and work with people",
+        ),
+        (
+            "Doing Things Differently",
+            2,
+            "Removes organisational obstacles to change, galvanising "
+            "people to work collaboratively to innovate and find "
+            "solutions",
+        ),
     ],
 )
 def test_spot_checked_statement_texts(framework, quality, order, text):

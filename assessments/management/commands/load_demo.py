@@ -42,8 +42,18 @@ CLOSED_NAME = "Demo cohort 1 (closed)"
 OPEN_NAME = "Demo cohort 2 (open)"
 
 LEADERS = [
-    "Alex Morgan", "Priya Shah", "Tom Okafor", "Grace Lewis", "Hamid Rahman", "Chloe Evans",
-    "Ben Adeyemi", "Sophie Turner", "Daniel Kowalski", "Aisha Begum", "Rhys Jones", "Mei Chen",
+    "Alex Morgan",
+    "Priya Shah",
+    "Tom Okafor",
+    "Grace Lewis",
+    "Hamid Rahman",
+    "Chloe Evans",
+    "Ben Adeyemi",
+    "Sophie Turner",
+    "Daniel Kowalski",
+    "Aisha Begum",
+    "Rhys Jones",
+    "Mei Chen",
 ]
 COMMENTS = [
     "Brings people who use services into every planning meeting, not just the consultation.",
@@ -52,9 +62,12 @@ COMMENTS = [
     "Sometimes takes on too much alone; could share ownership more.",
     "Listens carefully and follows up, which builds a lot of trust.",
 ]
-GROUPS = [RaterGroup.LINE_MANAGER] + [RaterGroup.PEER] * 3 + [RaterGroup.DIRECT_REPORT] * 2 + [
-    RaterGroup.OTHER
-] * 2
+GROUPS = (
+    [RaterGroup.LINE_MANAGER]
+    + [RaterGroup.PEER] * 3
+    + [RaterGroup.DIRECT_REPORT] * 2
+    + [RaterGroup.OTHER] * 2
+)
 
 
 class Command(BaseCommand):
@@ -84,8 +97,11 @@ class Command(BaseCommand):
         user = User.objects.filter(email=email).first()
         if user is None:
             user = User.objects.create_user(
-                email=email, full_name=name, password=DEMO_PASSWORD,
-                is_staff=superuser, is_superuser=superuser,
+                email=email,
+                full_name=name,
+                password=DEMO_PASSWORD,
+                is_staff=superuser,
+                is_superuser=superuser,
             )
         for role in roles:
             role_grant(user=user, role=role)
@@ -94,14 +110,17 @@ class Command(BaseCommand):
     def _staff(self):
         self._user("superuser@demo.lpc360.test", "Sam Superuser", superuser=True)
         admin = self._user("admin@demo.lpc360.test", "Pat Admin", Role.PROGRAMME_ADMIN)
-        facilitator = self._user("facilitator@demo.lpc360.test", "Fran Facilitator",
-                                 Role.FACILITATOR)
+        facilitator = self._user(
+            "facilitator@demo.lpc360.test", "Fran Facilitator", Role.FACILITATOR
+        )
         return admin, facilitator
 
     def _programme(self, framework, admin, facilitator, name, opened_days_ago, closes_in_days):
         now = timezone.now()
         programme = programme_create(
-            created_by=admin, name=name, framework=framework,
+            created_by=admin,
+            name=name,
+            framework=framework,
             opens_at=now - timedelta(days=opened_days_ago),
             closes_at=now + timedelta(days=closes_in_days),
         )
@@ -111,7 +130,10 @@ class Command(BaseCommand):
     def _leader(self, programme, name, admin, facilitator):
         email = name.lower().replace(" ", ".") + "@demo.lpc360.test"
         assessment, _ = assessment_create(
-            programme=programme, email=email, full_name=name, facilitator=facilitator,
+            programme=programme,
+            email=email,
+            full_name=name,
+            facilitator=facilitator,
             added_by=admin,
         )
         leader = assessment.leader
@@ -134,8 +156,10 @@ class Command(BaseCommand):
         if rng.random() < 0.6:
             comments[str(rng.choice(themes).pk)] = rng.choice(COMMENTS)
         draft_save(
-            assessment=assessment, invitation=invitation,
-            answers=self._answers(rng, statements, tendency), comments=comments,
+            assessment=assessment,
+            invitation=invitation,
+            answers=self._answers(rng, statements, tendency),
+            comments=comments,
         )
         if submit:
             response_submit(assessment=assessment, invitation=invitation)
@@ -146,7 +170,9 @@ class Command(BaseCommand):
             slug = assessment.leader.full_name.split()[0].lower()
             invitations.append(
                 invitation_nominate(
-                    assessment=assessment, by=admin, rater_group=group,
+                    assessment=assessment,
+                    by=admin,
+                    rater_group=group,
                     name=f"{prefix} {group.label.split(' (')[0]} {n}",
                     email=f"{slug}.{group.value}.{n}@raters.demo.lpc360.test",
                 )
@@ -191,7 +217,8 @@ class Command(BaseCommand):
         alex = self._leader(programme, LEADERS[0], admin, facilitator)
         self._rate(rng, alex, statements, themes, 4.0)  # self-assessment submitted
         raters = self._nominate(
-            alex, admin,
+            alex,
+            admin,
             [RaterGroup.LINE_MANAGER] + [RaterGroup.PEER] * 4 + [RaterGroup.DIRECT_REPORT] * 2,
             "Colleague",
         )

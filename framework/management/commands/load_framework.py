@@ -22,6 +22,7 @@ class Command(BaseCommand):
             fw = result.framework
             summary = (
                 f"{len(result.created)} created, {len(result.updated)} updated"
-                if result.changed else "already up to date"
+                if result.changed
+                else "already up to date"
             )
             self.stdout.write(f"{fw} from {path.name}: {summary}.")

@@ -33,10 +33,14 @@ def programme_post(framework_obj, /, **overrides):
         "release_mode": "on_close",
         "reminder_days": "7, 3, 1",
         "retention_days": "365",
-        "line_manager_min": "1", "line_manager_max": "2",
-        "peer_min": "3", "peer_max": "8",
-        "direct_report_min": "0", "direct_report_max": "8",
-        "other_min": "0", "other_max": "8",
+        "line_manager_min": "1",
+        "line_manager_max": "2",
+        "peer_min": "3",
+        "peer_max": "8",
+        "direct_report_min": "0",
+        "direct_report_max": "8",
+        "other_min": "0",
+        "other_max": "8",
     }
     data.update(overrides)
     return data
@@ -53,8 +57,12 @@ def test_admin_creates_a_programme_with_rules_and_runs_it(admin_client, framewor
     assert programme.reminder_days == [7, 3]
     assert list(programme.admins.all()) == [programme_admin]
     rules = {r.rater_group: (r.minimum, r.maximum) for r in programme.nomination_rules.all()}
-    assert rules == {"line_manager": (1, 2), "peer": (4, 8), "direct_report": (0, 8),
-                     "other": (0, 8)}
+    assert rules == {
+        "line_manager": (1, 2),
+        "peer": (4, 8),
+        "direct_report": (0, 8),
+        "other": (0, 8),
+    }
 
 
 @pytest.mark.parametrize(
@@ -69,8 +77,9 @@ def test_admin_creates_a_programme_with_rules_and_runs_it(admin_client, framewor
         ({"opens_at": "not a date"}, "opens_at", "Enter a valid date/time"),
     ],
 )
-def test_bad_programme_settings_are_explained_and_kept(admin_client, framework, override, field,
-                                                       message):
+def test_bad_programme_settings_are_explained_and_kept(
+    admin_client, framework, override, field, message
+):
     data = programme_post(framework, **override)
     response = admin_client.post(reverse("programmes:new"), data)
     assert response.status_code == 200
@@ -224,8 +233,10 @@ def test_dashboard_filters_and_sorts_leaders(admin_client, programme):
     assert names(nominations="complete") == []
     assert names(nominations="incomplete") == ["Ada Done", "Zed Notyet"]
     # Nonsense in the query string is ignored, never a 500.
-    assert admin_client.get(url, {"sort": "drop table", "page": "x9", "self_state": "?"}
-                            ).status_code == 200
+    assert (
+        admin_client.get(url, {"sort": "drop table", "page": "x9", "self_state": "?"}).status_code
+        == 200
+    )
 
 
 def test_dashboard_paginates_with_filters_kept(admin_client, programme):
@@ -243,8 +254,10 @@ def _bulk_leaders(programme, count, start=0):
     from accounts.models import User
 
     users = User.objects.bulk_create(
-        [User(email=f"bulk{start + n}@example.nhs.uk", full_name=f"Bulk Leader {start + n:04d}")
-         for n in range(count)]
+        [
+            User(email=f"bulk{start + n}@example.nhs.uk", full_name=f"Bulk Leader {start + n:04d}")
+            for n in range(count)
+        ]
     )
     Assessment.objects.bulk_create([Assessment(programme=programme, leader=u) for u in users])
 

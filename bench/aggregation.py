@@ -1,0 +1,176 @@
+"""Aggregating a whole programme: ``assessment_report`` for every assessment, against one
+raw SQL GROUP BY over the same ratings (count, mean and spread per assessment, statement and
+rater group) in the same run. When the ratio misses its target, a sample is profiled to say
+where the time goes: SQL, building queries in the ORM, or disclosure control in Python.
+"""
+
+import cProfile
+import pstats
+import statistics
+import time
+from contextlib import contextmanager
+
+from .figures import Figure
+
+TARGET = 3.0
+RAW_SQL = """
+SELECT r.assessment_id, rt.statement_id, r.rater_group,
+       count(rt.value), avg(rt.value), stddev_samp(rt.value)
+FROM assessments_rating rt
+JOIN assessments_response r ON r.id = rt.response_id
+JOIN assessments_assessment a ON a.id = r.assessment_id
+WHERE a.programme_id = %s
+GROUP BY 1, 2, 3
+"""
+# Where a profiled report's time is spent, by the functions that own it.
+BUCKETS = (
+    (
+        "disclosure control (reports/aggregation/disclosure.py, span.py)",
+        "aggregation/disclosure.py",
+        "protect_theme",
+    ),
+    ("ratings sums (reports/selectors.py: ORM + SQL)", "reports/selectors.py", None),
+)
+
+
+class SqlTimer:
+    """Counts statements and the time spent executing them (round trip included)."""
+
+    def __init__(self):
+        self.count = 0
+        self.seconds = 0.0
+
+    def __call__(self, execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.seconds += time.perf_counter() - started
+            self.count += 1
+
+
+@contextmanager
+def sql_timed():
+    from django.db import connection
+
+    timer = SqlTimer()
+    with connection.execute_wrapper(timer):
+        yield timer
+
+
+def raw_group_by(programme_id: int, repeats: int = 3) -> tuple[float, int]:
+    """(median seconds, rows) of the raw GROUP BY, fetched in full, after one warm-up run."""
+    from django.db import connection
+
+    times, rows = [], 0
+    with connection.cursor() as cursor:
+        for attempt in range(repeats + 1):
+            started = time.perf_counter()
+            cursor.execute(RAW_SQL, [programme_id])
+            rows = len(cursor.fetchall())
+            if attempt:
+                times.append(time.perf_counter() - started)
+    return statistics.median(times), rows
+
+
+def aggregate_all(assessment_ids: list[int]) -> tuple[float, SqlTimer]:
+    from assessments.models import Assessment
+    from reports.aggregation import assessment_report
+
+    with sql_timed() as timer:
+        started = time.perf_counter()
+        assessments = Assessment.objects.select_related("programme__framework").filter(
+            pk__in=assessment_ids
+        )
+        for assessment in assessments.iterator(chunk_size=500):
+            assessment_report(assessment=assessment)
+        seconds = time.perf_counter() - started
+    return seconds, timer
+
+
+def profile_sample(assessment_ids: list[int]) -> dict:
+    """Profile ``assessment_report`` over a few assessments: shares of time per bucket and
+    the functions with the most time of their own."""
+    from assessments.models import Assessment
+    from reports.aggregation import assessment_report
+
+    assessments = list(
+        Assessment.objects.select_related("programme__framework").filter(pk__in=assessment_ids)
+    )
+    profiler = cProfile.Profile()
+    with sql_timed() as timer:
+        profiler.enable()
+        for assessment in assessments:
+            assessment_report(assessment=assessment)
+        profiler.disable()
+    stats = pstats.Stats(profiler).stats
+    total = sum(
+        ct for (f, _, name), (_, _, _, ct, _) in stats.items() if name == "assessment_report"
+    )
+    shares = {}
+    for label, path, function in BUCKETS:
+        owned = sum(
+            ct
+            for (f, _, name), (_, _, _, ct, callers) in stats.items()
+            if f.endswith(path)
+            and (function is None or name == function)
+            and not any(c[0].endswith(path) for c in callers)
+        )
+        shares[label] = round(owned / total, 3) if total else None
+    top = sorted(stats.items(), key=lambda item: item[1][2], reverse=True)[:12]
+    return {
+        "assessments": len(assessments),
+        "profiled_seconds": round(total, 3),
+        "sql_statements": timer.count,
+        "sql_seconds_while_profiled": round(timer.seconds, 3),
+        "share_of_time": shares,
+        "top_own_time": [
+            {
+                "function": f"{_short(f)}:{line}({name})",
+                "calls": calls,
+                "own_s": round(tt, 3),
+                "cumulative_s": round(ct, 3),
+            }
+            for (f, line, name), (_, calls, tt, ct, _) in top
+        ],
+    }
+
+
+def _short(path: str) -> str:
+    for marker in ("site-packages/", "/work/main/", "lib/python3"):
+        if marker in path:
+            return path.split(marker, 1)[1]
+    return path
+
+
+def aggregation_measure(*, cohort, profile_size: int) -> Figure:
+    ids = cohort.assessment_ids
+    raw_seconds, raw_rows = raw_group_by(cohort.programme_id)
+    aggregate_all(ids[:3])  # warm the ORM's and the templates' caches
+    seconds, timer = aggregate_all(ids)
+    share = seconds / raw_seconds if raw_seconds else None
+    details = {
+        "assessments": len(ids),
+        "per_assessment_ms": round(1000 * seconds / len(ids), 2),
+        "queries": timer.count,
+        "queries_per_assessment": round(timer.count / len(ids), 2),
+        "sql_seconds": round(timer.seconds, 3),
+        "sql_share": round(timer.seconds / seconds, 3) if seconds else None,
+        "raw_group_by_rows": raw_rows,
+        "raw_group_by_sql": " ".join(RAW_SQL.split()),
+    }
+    passed = share is not None and share <= TARGET
+    if not passed:
+        details["profile"] = profile_sample(ids[:profile_size])
+    return Figure(
+        key="aggregation.all_assessments",
+        label=f"Aggregation: all {len(ids):,} assessments",
+        measured=round(seconds, 3),
+        unit="s",
+        baseline=round(raw_seconds, 4),
+        baseline_label="raw SQL GROUP BY",
+        ratio=share,
+        target=f"<= {TARGET:g} x raw SQL",
+        passed=passed,
+        details=details,
+    )

@@ -1,0 +1,234 @@
+"""Every audited action writes one audit event: who, what, on which object, in which
+programme. One test per action, each through the page or service a person uses."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from accounts.models import AuditAction, AuditEvent, Role
+from assessments.models import Programme, ThemeComment
+from assessments.services.erasure import leader_erase, rater_erase
+from assessments.services.programmes import programme_close
+from assessments.services.retention import retention_purge
+from assessments.services.staff import programme_staff_add, programme_staff_remove
+from reports.models import CohortExport
+from reports.release import assessment_reports_reopen
+
+from .conftest import URLCONF, programme_closed, reports_ready
+
+pytestmark = pytest.mark.urls(URLCONF)
+
+
+def _only_event(action) -> AuditEvent:
+    events = list(AuditEvent.objects.filter(action=action))
+    assert len(events) == 1, f"expected one {action} event, found {len(events)}"
+    return events[0]
+
+
+@pytest.fixture
+def admin_client(client, programme_admin):
+    client.force_login(programme_admin)
+    return client
+
+
+@pytest.fixture
+def ready_export(programme, programme_admin):
+    export = CohortExport(
+        programme=programme,
+        requested_by=programme_admin,
+        kind=CohortExport.Kind.XLSX,
+        named=True,
+        status=CohortExport.Status.READY,
+        expires_at=timezone.now() + timedelta(days=1),
+    )
+    export.file.save("cohort.xlsx", ContentFile(b"PK test"), save=False)
+    export.save()
+    return export
+
+
+def test_export_requested(admin_client, programme, programme_admin, assessment):
+    response = admin_client.post(
+        f"/programmes/{programme.pk}/exports/new/", {"kind": "csv", "leaders": "anonymised"}
+    )
+
+    assert response.status_code == 302
+    event = _only_event(AuditAction.EXPORT_REQUESTED)
+    assert event.actor == programme_admin and event.programme_id_ref == programme.pk
+    assert event.object_type == "reports.cohortexport"
+    assert event.detail == {"kind": "CSV files (zip)", "named": False}
+
+
+def test_export_downloaded(admin_client, programme, ready_export):
+    response = admin_client.get(f"/programmes/{programme.pk}/exports/{ready_export.pk}/download/")
+
+    assert response.status_code == 200
+    event = _only_event(AuditAction.EXPORT_DOWNLOADED)
+    assert event.object_id == str(ready_export.pk)
+    assert event.detail == {"kind": "Excel workbook (XLSX)", "named": True}
+
+
+def test_report_viewed_by_an_admin(admin_client, programme, programme_admin, assessment):
+    programme_closed(programme)
+
+    response = admin_client.get(f"/reports/staff/assessments/{assessment.pk}/being/")
+
+    assert response.status_code == 200
+    event = _only_event(AuditAction.REPORT_VIEWED)
+    assert event.actor == programme_admin
+    assert (event.object_type, event.object_id) == ("assessments.assessment", str(assessment.pk))
+    assert event.detail["theme"] == "Being"
+    assert event.detail["leader"]["name"] == "Alex Leader"
+
+
+def test_report_downloaded_by_an_admin(admin_client, programme, assessment):
+    programme_closed(programme)
+    reports_ready(assessment)
+
+    response = admin_client.get(f"/reports/staff/assessments/{assessment.pk}/being/download/")
+
+    assert response.status_code == 200
+    assert _only_event(AuditAction.REPORT_DOWNLOADED).detail["as"] == "programme admin"
+
+
+def test_report_viewed_and_downloaded_by_the_facilitator(client, facilitator, assessment):
+    reports_ready(assessment)
+    client.force_login(facilitator)
+
+    assert client.get(f"/reports/facilitator/{assessment.pk}/being/").status_code == 200
+    assert client.get(f"/reports/facilitator/{assessment.pk}/being/download/").status_code == 200
+
+    assert _only_event(AuditAction.REPORT_VIEWED).actor == facilitator
+    assert _only_event(AuditAction.REPORT_DOWNLOADED).detail["as"] == "facilitator"
+
+
+def test_the_leader_reading_their_own_reports_is_not_audited(client, leader, assessment):
+    programme_closed(assessment.programme)
+    reports_ready(assessment)
+    client.force_login(leader)
+
+    assert client.get(f"/reports/{assessment.pk}/being/").status_code == 200
+    assert client.get(f"/reports/{assessment.pk}/being/download/").status_code == 200
+
+    assert not AuditEvent.objects.exists()
+
+
+def test_released_by_the_facilitator(client, facilitator, assessment):
+    programme_closed(assessment.programme, release_mode=Programme.ReleaseMode.BY_FACILITATOR)
+    reports_ready(assessment)
+    client.force_login(facilitator)
+
+    client.post(f"/reports/facilitator/{assessment.pk}/release/")
+
+    event = _only_event(AuditAction.RELEASED)
+    assert event.actor == facilitator and event.object_id == str(assessment.pk)
+
+
+def test_released_at_the_close_of_an_on_close_programme(programme, programme_admin, assessment):
+    programme_close(programme=programme, by=programme_admin)
+
+    event = _only_event(AuditAction.RELEASED)
+    assert event.actor == programme_admin
+    assert (event.object_type, event.object_id) == ("assessments.programme", str(programme.pk))
+
+
+def test_reopened(programme, programme_admin, assessment):
+    programme_close(programme=programme, by=programme_admin)
+
+    assessment_reports_reopen(assessment=assessment, by=programme_admin, reason="A name slipped in")
+
+    event = _only_event(AuditAction.REOPENED)
+    assert event.detail["reason"] == "A name slipped in"
+
+
+@pytest.mark.parametrize(
+    ("action", "audited"),
+    [("revoke", AuditAction.INVITATION_REVOKED), ("reissue", AuditAction.INVITATION_REISSUED)],
+)
+def test_invitation_revoked_and_reissued(
+    admin_client, programme, assessment, rater, action, audited
+):
+    url = f"/programmes/{programme.pk}/leaders/{assessment.pk}/raters/{rater.pk}/{action}/"
+
+    assert admin_client.post(url).status_code == 302
+
+    event = _only_event(audited)
+    assert (event.object_type, event.object_id) == ("assessments.invitation", str(rater.pk))
+    assert event.detail["rater"] == {
+        "invitation_id": rater.pk,
+        "name": "Robin Rater",
+        "email": "robin.rater@example.org",
+        "group": "Peer",
+    }
+
+
+def test_comment_redacted(admin_client, assessment):
+    comment = ThemeComment.objects.filter(response__assessment=assessment).first()
+
+    admin_client.post(f"/reports/staff/assessments/{assessment.pk}/comments/{comment.pk}/redact/")
+
+    event = _only_event(AuditAction.COMMENT_REDACTED)
+    assert event.detail["theme"] == "Being"
+    assert comment.text not in str(event.detail)  # the log never copies the comment
+
+
+def test_role_granted_and_revoked(programme, programme_admin):
+    person, _ = programme_staff_add(
+        programme=programme,
+        role=Role.FACILITATOR,
+        email="new.fac@example.nhs.uk",
+        full_name="Nia Newfac",
+        by=programme_admin,
+    )
+    programme_staff_remove(
+        programme=programme, role=Role.FACILITATOR, user=person, by=programme_admin
+    )
+
+    granted = _only_event(AuditAction.ROLE_GRANTED)
+    revoked = _only_event(AuditAction.ROLE_REVOKED)
+    for event in (granted, revoked):
+        assert event.actor == programme_admin
+        assert (event.object_type, event.object_id) == ("accounts.user", str(person.pk))
+        assert event.detail["role"] == "facilitator"
+        assert event.detail["person"]["name"] == "Nia Newfac"
+
+
+def test_adding_someone_already_there_is_not_a_role_change(programme, programme_admin):
+    programme_staff_add(
+        programme=programme,
+        role=Role.PROGRAMME_ADMIN,
+        email=programme_admin.email,
+        by=programme_admin,
+    )
+
+    assert not AuditEvent.objects.exists()
+
+
+def test_leader_erased(programme, programme_admin, assessment, leader):
+    leader_erase(assessment=assessment, by=programme_admin)
+
+    event = _only_event(AuditAction.LEADER_ERASED)
+    assert (event.object_type, event.object_id) == ("accounts.user", str(leader.pk))
+    assert event.detail["assessments"] == 1 and event.detail["responses"] == 11
+    assert "Alex" not in str(event.detail)
+
+
+def test_rater_erased(programme_admin, rater):
+    rater_erase(invitation=rater, by=programme_admin)
+
+    event = _only_event(AuditAction.RATER_ERASED)
+    assert event.object_id == str(rater.pk)
+    assert "Robin" not in str(event.detail) and "robin" not in str(event.detail)
+
+
+def test_retention_purged(programme, programme_admin, assessment):
+    programme_close(programme=programme, by=programme_admin)
+
+    with time_machine.travel(timezone.now() + timedelta(days=programme.retention_days + 1)):
+        retention_purge()
+
+    event = _only_event(AuditAction.RETENTION_PURGED)
+    assert event.actor is None and event.actor_label == "LPC 360 (scheduled task)"
+    assert event.detail["deleted"]["comments"] == 3
