@@ -99,6 +99,7 @@ def test_the_list_refreshes_itself_while_an_export_is_pending(programme, admin_c
 
     assert 'data-auto-refresh="3"' in page
     assert "Check again" in page
+    assert "{#" not in page and "comment %}" not in page  # no template text leaks
     assert "Waiting" in page and "<progress" in page
     assert "<script>" not in page.split("</head>")[1]
     assert f"/programmes/{programme.pk}/exports/new/" in page
