@@ -17,6 +17,8 @@ urlpatterns = [
     path("programmes/", include("assessments.urls.invitations")),
     path("programmes/", include("assessments.urls.imports")),
     path("programmes/", include("reports.export_urls")),
+    path("programmes/", include("assessments.urls.audit")),
+    path("programmes/", include("assessments.urls.erasure")),
     path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -34,7 +34,6 @@ class FailingBackend(BaseEmailBackend):
 @pytest.fixture(autouse=True)
 def _site(settings):
     settings.SITE_URL = "https://lpc360.example.nhs.uk"
-    settings.ROOT_URLCONF = "tests.assessments.nominations.urls"
 
 
 @pytest.fixture

@@ -14,8 +14,6 @@ from reports.models import ThemeReport
 from tests.factories import InvitationFactory, ProgrammeFactory, UserFactory
 from tests.reports.test_pdf_report import assessment_with_feedback
 
-URLCONF = "tests.audit.urls"
-
 
 @pytest.fixture
 def facilitator(programme):

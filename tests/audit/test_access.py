@@ -7,9 +7,7 @@ import pytest
 from assessments.models import ThemeComment
 from tests.factories import AssessmentFactory, InvitationFactory, ProgrammeFactory, UserFactory
 
-from .conftest import URLCONF, reports_ready
-
-pytestmark = pytest.mark.urls(URLCONF)
+from .conftest import reports_ready
 
 ADMIN_PAGES = [
     ("get", "/programmes/{p}/audit/"),

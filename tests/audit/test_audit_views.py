@@ -11,10 +11,6 @@ from accounts.models import AuditAction
 from assessments.views.audit import EVENTS_PER_PAGE
 from tests.factories import ProgrammeFactory
 
-from .conftest import URLCONF
-
-pytestmark = pytest.mark.urls(URLCONF)
-
 
 @pytest.fixture
 def admin_client(client, programme_admin):

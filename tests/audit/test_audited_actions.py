@@ -17,9 +17,7 @@ from assessments.services.staff import programme_staff_add, programme_staff_remo
 from reports.models import CohortExport
 from reports.release import assessment_reports_reopen
 
-from .conftest import URLCONF, programme_closed, reports_ready
-
-pytestmark = pytest.mark.urls(URLCONF)
+from .conftest import programme_closed, reports_ready
 
 
 def _only_event(action) -> AuditEvent:

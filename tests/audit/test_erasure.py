@@ -22,9 +22,8 @@ from assessments.services.invitations import invitation_revoke
 from reports.models import ThemeReport
 from tests.factories import AssessmentFactory, InvitationFactory, ProgrammeFactory, UserFactory
 
-from .conftest import URLCONF, reports_ready
+from .conftest import reports_ready
 
-pytestmark = pytest.mark.urls(URLCONF)
 User = get_user_model()
 
 

@@ -11,9 +11,7 @@ from reports.models import ThemeReport
 from reports.release import theme_comment_redact
 from tests.reports.test_pdf_report import PLAIN_COMMENT
 
-from .conftest import URLCONF, programme_closed
-
-pytestmark = pytest.mark.urls(URLCONF)
+from .conftest import programme_closed
 
 
 @pytest.fixture

@@ -16,9 +16,8 @@ from reports.release import (
 from reports.services import report_is_released, reports_generate
 from tests.factories import AssessmentFactory, UserFactory
 
-from .conftest import URLCONF, programme_closed, reports_ready
+from .conftest import programme_closed, reports_ready
 
-pytestmark = pytest.mark.urls(URLCONF)
 BY_FACILITATOR = Programme.ReleaseMode.BY_FACILITATOR
 Status = ThemeReport.Status
 

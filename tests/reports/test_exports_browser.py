@@ -10,7 +10,6 @@ from openpyxl import load_workbook
 
 from reports.models import CohortExport
 from tests.reports.test_exports import build_cohort
-from tests.reports.test_exports_views import urlpatterns  # noqa: F401 - serves as URLconf
 from tests.reports.test_pipeline_browser import (
     CHROMIUM,
     _axe_violations,
@@ -20,7 +19,6 @@ from tests.reports.test_pipeline_browser import (
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.urls(__name__),
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(not shutil.which(CHROMIUM), reason="needs Debian's chromium"),
 ]

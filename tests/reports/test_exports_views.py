@@ -7,18 +7,14 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from django.urls import include, path
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from config.urls import urlpatterns as site_urlpatterns
 from reports.models import CohortExport
 from tests.factories import ProgrammeFactory, UserFactory
 from tests.reports.test_exports import build_cohort
 
 # The site's URLs with the exports' included, whether or not config/urls.py has them yet.
-urlpatterns = [path("programmes/", include("reports.export_urls")), *site_urlpatterns]
-pytestmark = pytest.mark.urls(__name__)
 
 Status = CohortExport.Status
 

@@ -11,14 +11,12 @@ from pypdf import PdfReader
 
 from reports.services import reports_generate
 from tests.reports.test_pdf_report import assessment_with_feedback
-from tests.reports.test_pipeline_views import urlpatterns  # noqa: F401 - serves as URLconf
 
 CHROMIUM = "/usr/bin/chromium"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.urls(__name__),
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(not shutil.which(CHROMIUM), reason="needs Debian's chromium"),
 ]

@@ -3,19 +3,15 @@
 from io import BytesIO
 
 import pytest
-from django.urls import include, path
 from django.utils import timezone
 from pypdf import PdfReader
 
-from config.urls import urlpatterns as site_urlpatterns
 from reports.models import ThemeReport
 from reports.services import reports_generate
 from tests.factories import AssessmentFactory, UserFactory
 from tests.reports.test_pdf_report import SCRIPT_COMMENT, assessment_with_feedback
 
 # The site's URLs with the reports' included, whether or not config/urls.py has them yet.
-urlpatterns = [path("reports/", include("reports.urls")), *site_urlpatterns]
-pytestmark = pytest.mark.urls(__name__)
 
 Status = ThemeReport.Status
 

@@ -30,11 +30,9 @@ from config.schedules import SCHEDULES
 from reports.exports.services import cohort_export_request
 from reports.models import ThemeReport
 from reports.services import reports_generate
-from tests.audit.conftest import URLCONF, reports_ready
+from tests.audit.conftest import reports_ready
 from tests.factories import InvitationFactory, ProgrammeFactory, UserFactory
 from tests.reports.test_pdf_report import assessment_with_feedback
-
-pytestmark = pytest.mark.urls(URLCONF)
 
 # Released on a Monday evening in London; the 30 days run across the clocks going forward
 # (30 March 2025): they are 30 times 24 hours, so the arithmetic is done in UTC.

@@ -32,8 +32,7 @@ from .matrix import (
 )
 from .world import admin_rows_create, world_build
 
-URLCONF = "tests.security.urls"
-pytestmark = pytest.mark.urls(URLCONF)
+URLCONF = "config.urls"
 
 L, A, N, F, R, X = LOGIN, ADMIN_LOGIN, NOT_FOUND, FORBIDDEN, REDIRECT, NOT_ALLOWED
 
@@ -118,6 +117,9 @@ EXPECTED = {
     "exports:list":                     (L,   N,     N,     OK,   N,    N,    L,    OK),
     "exports:request":                  (L,   N,     N,     OK,   N,    N,    L,    OK),
     "exports:download":                 (L,   N,     N,     OK,   N,    N,    L,    OK),
+    "audit:log":                        (L,   N,     N,     OK,   N,    N,    L,    OK),
+    "erasure:leader":                   (L,   N,     N,     OK,   N,    N,    L,    OK),
+    "erasure:rater":                    (L,   N,     N,     OK,   N,    N,    L,    OK),
     "reports:admin_assessment":         (L,   N,     N,     OK,   N,    N,    L,    OK),
     "reports:admin_generate":           (L,   N,     N,     R,    N,    N,    L,    R),
     "reports:admin_theme":              (L,   N,     N,     OK,   N,    N,    L,    OK),

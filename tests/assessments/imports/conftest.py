@@ -16,7 +16,6 @@ HEADINGS = ["name", "email", "line_manager_name", "line_manager_email", "facilit
 
 @pytest.fixture(autouse=True)
 def _site_urls(settings):
-    settings.ROOT_URLCONF = "tests.assessments.imports.urls"
     settings.SITE_URL = "https://lpc360.example.nhs.uk"
 
 

@@ -9,7 +9,6 @@ from tests import factories
 
 @pytest.fixture(autouse=True)
 def _site_urls(settings):
-    settings.ROOT_URLCONF = "tests.assessments.nominations.urls"
     settings.SITE_URL = "https://lpc360.example.nhs.uk"
 
 
