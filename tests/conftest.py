@@ -20,6 +20,15 @@ def pytest_sessionstart(session):
         )
 
 
+@pytest.fixture(autouse=True)
+def _framework_outlines_forgotten():
+    """Each test starts with no outline cached: a rolled-back database can hand the same
+    framework id to different rows in the next test (SQLite reuses ids)."""
+    from assessments.services.rating_form import outline_cache_clear
+
+    outline_cache_clear()
+
+
 @pytest.fixture
 def framework(db):
     call_command("load_framework", verbosity=0)

@@ -9,6 +9,7 @@ over the limit, is an error that keeps everything typed.
 from dataclasses import dataclass
 
 from django import forms
+from django.template.loader import render_to_string
 from django.utils.formats import number_format
 
 from assessments.models import COMMENT_MAX_LENGTH
@@ -44,7 +45,7 @@ class RadioOption:
 class StatementRow:
     statement: Statement
     name: str
-    options: list[RadioOption]
+    radios: str  # the radios' markup, safe
     error: str
 
     @property
@@ -146,23 +147,39 @@ class ThemeRatingForm(forms.Form):
             rows = []
             for statement in quality.statements.all():
                 name = statement_field_name(statement)
-                current = self._current(name)
-                options = [
-                    RadioOption(
-                        id=f"{name}-{index}",
-                        value=value,
-                        label=label,
-                        checked=value == current,
-                        is_not_observed=value == NOT_OBSERVED_FIELD_VALUE,
-                    )
-                    for index, (value, label) in enumerate(self.fields[name].choices, start=1)
-                ]
                 error = " ".join(self.errors.get(name, [])) if self.is_bound else ""
+                radios = self._radios(name, self._current(name))
                 rows.append(
-                    StatementRow(statement=statement, name=name, options=options, error=error)
+                    StatementRow(statement=statement, name=name, radios=radios, error=error)
                 )
             groups.append(QualityGroup(quality=quality, rows=rows))
         return groups
+
+    def _radios(self, name: str, current: str) -> str:
+        """A statement's radios with ``current`` ticked. The markup depends only on the
+        statement and the answer, so it is rendered once per outline (which each process
+        keeps for a framework version in use) and reused: most of a form page's cost
+        otherwise."""
+        choices = self.fields[name].choices
+        if current not in (value for value, _ in choices):
+            current = ""  # nothing ticked; and a posted oddity cannot grow the cache
+        key = ("radios", name, current)
+        markup = self.outline.fragments.get(key)
+        if markup is None:
+            options = [
+                RadioOption(
+                    id=f"{name}-{index}",
+                    value=value,
+                    label=label,
+                    checked=value == current,
+                    is_not_observed=value == NOT_OBSERVED_FIELD_VALUE,
+                )
+                for index, (value, label) in enumerate(choices, start=1)
+            ]
+            context = {"name": name, "options": options}
+            markup = render_to_string("assessments/rating/_radios.html", context)
+            self.outline.fragments[key] = markup
+        return markup
 
     def error_links(self) -> list[tuple[str, str]]:
         """(href, message) for the error summary, in page order."""

@@ -6,8 +6,9 @@ which statements each holds, and how far a set of saved answers has got.
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
-from framework.models import Framework, ScalePoint, Statement, Theme
+from framework.models import Framework, ScalePoint, Statement, Theme, framework_in_use
 from framework.selectors import framework_with_contents
 
 from ..models import COMMENT_MAX_LENGTH, Draft
@@ -55,6 +56,20 @@ class RatingOutline:
     @property
     def scale_values(self) -> set[int]:
         return {p.value for p in self.points if p.value is not None}
+
+    @cached_property
+    def statement_keys(self) -> frozenset[str]:
+        """The ids of the form's statements, as drafts and form fields spell them."""
+        return frozenset(str(s.pk) for theme in self.themes for s in self.statements_of(theme))
+
+    @cached_property
+    def theme_keys(self) -> frozenset[str]:
+        return frozenset(str(theme.pk) for theme in self.themes)
+
+    @cached_property
+    def fragments(self) -> dict:
+        """Markup rendered from this outline alone, kept with it (see ThemeRatingForm)."""
+        return {}
 
     def theme(self, slug: str) -> Theme | None:
         return next((t for t in self.themes if t.slug == slug), None)
@@ -105,15 +120,34 @@ class RatingOutline:
         return next((p.label for p in self.points if p.value == wanted), "")
 
 
+# Each process keeps the outline of the framework versions in use that it has read: such a
+# version is frozen (framework.models, and a PostgreSQL trigger), so its outline cannot go
+# stale, and every form page then costs no framework queries. A version not yet in use may
+# still be edited, so it is read afresh each time; any save or delete of a framework row in
+# this process empties the cache anyway (``outline_cache_clear``, connected in apps.py).
+_OUTLINES: dict[int, RatingOutline] = {}
+
+
 def rating_outline(*, framework: Framework) -> RatingOutline:
+    """The framework version as form pages (5 queries the first time, then none)."""
+    outline = _OUTLINES.get(framework.pk)
+    if outline is not None:
+        return outline
     framework = framework_with_contents(framework=framework)
     scale = framework.scale
-    return RatingOutline(
+    outline = RatingOutline(
         framework=framework,
         themes=list(framework.themes.all()),
         points=list(scale.points.all()),
         question=scale.question,
     )
+    if framework_in_use(framework.pk):
+        _OUTLINES[framework.pk] = outline
+    return outline
+
+
+def outline_cache_clear(**kwargs) -> None:
+    _OUTLINES.clear()
 
 
 # Building the pages. Both forms (self and rater) render the same templates; a FormPlace

@@ -10,8 +10,6 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from framework.models import ScalePoint, Statement, Theme
-
 from ..models import (
     COMMENT_MAX_LENGTH,
     Assessment,
@@ -23,7 +21,7 @@ from ..models import (
     Response,
     ThemeComment,
 )
-from .rating_form import NOT_OBSERVED
+from .rating_form import NOT_OBSERVED, RatingOutline, rating_outline
 
 
 class AnswersRefused(Exception):
@@ -99,7 +97,7 @@ def _lock(*, assessment: Assessment, invitation: Invitation | None):
         invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     else:
         Assessment.objects.select_for_update().filter(pk=assessment.pk).first()
-    assessment = Assessment.objects.select_related("programme").get(pk=assessment.pk)
+    assessment = Assessment.objects.select_related("programme__framework").get(pk=assessment.pk)
     return assessment, invitation
 
 
@@ -109,25 +107,13 @@ def _draft_filter(*, assessment: Assessment, invitation: Invitation | None) -> d
     return {"assessment": assessment, "invitation__isnull": True}
 
 
-def _clean_answers(*, assessment: Assessment, answers: dict) -> dict:
+def _clean_answers(*, outline: RatingOutline, answers: dict) -> dict:
     """Statement id (str) → value, "" (Not observed) or None (clear). Refuses anything else."""
-    framework_id = assessment.programme.framework_id
-    wanted = {str(key) for key in answers}
-    known = {
-        str(pk)
-        for pk in Statement.objects.filter(
-            quality__theme__framework_id=framework_id, pk__in=[k for k in wanted if k.isdigit()]
-        ).values_list("pk", flat=True)
-    }
-    values = set(
-        ScalePoint.objects.filter(
-            scale__framework_id=framework_id, value__isnull=False
-        ).values_list("value", flat=True)
-    )
+    values = outline.scale_values
     errors, cleaned = [], {}
     for key, value in answers.items():
         key = str(key)
-        if key not in known:
+        if key not in outline.statement_keys:
             errors.append(f"Statement {key} is not in this form.")
         elif value is None or value == NOT_OBSERVED or value in values:
             cleaned[key] = value
@@ -138,15 +124,12 @@ def _clean_answers(*, assessment: Assessment, answers: dict) -> dict:
     return cleaned
 
 
-def _clean_comments(*, assessment: Assessment, comments: dict) -> dict:
-    framework_id = assessment.programme.framework_id
-    themes = Theme.objects.filter(framework_id=framework_id)
-    known = {str(pk) for pk in themes.values_list("pk", flat=True)}
+def _clean_comments(*, outline: RatingOutline, comments: dict) -> dict:
     errors, cleaned = [], {}
     for key, text in comments.items():
         key = str(key)
         text = (text or "").strip()
-        if key not in known:
+        if key not in outline.theme_keys:
             errors.append(f"Theme {key} is not in this form.")
         elif len(text) > COMMENT_MAX_LENGTH:
             errors.append(f"A comment can be at most {COMMENT_MAX_LENGTH} characters.")
@@ -173,8 +156,9 @@ def draft_save(
         refusal = refusal_for(assessment=assessment, invitation=invitation)
         if refusal is not None:
             raise refusal
-        answers = _clean_answers(assessment=assessment, answers=answers)
-        comments = _clean_comments(assessment=assessment, comments=comments)
+        outline = rating_outline(framework=assessment.programme.framework)
+        answers = _clean_answers(outline=outline, answers=answers)
+        comments = _clean_comments(outline=outline, comments=comments)
         if invitation is not None and invitation.state == Invitation.State.INVITED:
             invitation.state = Invitation.State.STARTED
             invitation.started_at = timezone.now()
@@ -220,8 +204,6 @@ def response_submit(*, assessment: Assessment, invitation: Invitation | None = N
 
 
 def _submit_locked(*, assessment: Assessment, invitation: Invitation | None) -> Response:
-    from .rating_form import rating_outline
-
     assessment, invitation = _lock(assessment=assessment, invitation=invitation)
     refusal = refusal_for(assessment=assessment, invitation=invitation)
     if refusal is not None:

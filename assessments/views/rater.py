@@ -332,7 +332,7 @@ def page(request, theme_slug):
     if theme is None:
         return _not_found(request)
     place = _place(invitation)
-    answers, comments = draft_contents(assessment=assessment, invitation=invitation)
+    form = None
     if request.method == "POST":
         form = ThemeRatingForm(request.POST, outline=outline, theme=theme)
         if form.is_valid():
@@ -350,7 +350,9 @@ def page(request, theme_slug):
             return redirect(
                 url_after_save(place=place, outline=outline, theme=theme, action=action)
             )
-    else:
+    # Read only now: a valid POST saves (and redirects) without it.
+    answers, comments = draft_contents(assessment=assessment, invitation=invitation)
+    if form is None:
         form = ThemeRatingForm(
             outline=outline, theme=theme, answers=answers, comment=comments.get(str(theme.pk), "")
         )

@@ -88,7 +88,7 @@ def page(request, assessment_pk, theme_slug):
     if refusal is not None:
         return _refused(request, assessment, refusal)
     place = _place(assessment)
-    answers, comments = draft_contents(assessment=assessment)
+    form = None
     if request.method == "POST":
         form = ThemeRatingForm(request.POST, outline=outline, theme=theme)
         if form.is_valid():
@@ -101,7 +101,9 @@ def page(request, assessment_pk, theme_slug):
             return redirect(
                 url_after_save(place=place, outline=outline, theme=theme, action=action)
             )
-    else:
+    # Read only now: a valid POST saves (and redirects) without it.
+    answers, comments = draft_contents(assessment=assessment)
+    if form is None:
         form = ThemeRatingForm(
             outline=outline, theme=theme, answers=answers, comment=comments.get(str(theme.pk), "")
         )
