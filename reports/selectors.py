@@ -1,10 +1,14 @@
 """Reads for reports: the sums a report is computed from, each in one query.
 
 Every figure comes out of SQL aggregates (Count, Sum) over the ratings table, grouped by
-rater group and scope, so the number of queries per report is fixed whatever the number of
-raters or statements. The sample standard deviation needs only the count, the sum and the
-sum of squares, which every database can add up (SQLite has no STDDEV).
+assessment, rater group and scope, so the number of queries is fixed whatever the number of
+raters, statements or assessments: each function takes a list of assessments and answers
+for all of them at once, keyed by assessment id. The sample standard deviation needs only the
+count, the sum and the sum of squares, which every database can add up (SQLite has no
+STDDEV).
 """
+
+from collections import defaultdict
 
 from django.db.models import BigIntegerField, Case, Count, F, Q, Sum, Value, When
 
@@ -18,6 +22,8 @@ SCOPE_FIELDS = {
     "theme": "statement__quality__theme_id",
 }
 ANONYMOUS_GROUPS = (RaterGroup.PEER, RaterGroup.DIRECT_REPORT, RaterGroup.OTHER)
+ASSESSMENT = "response__assessment_id"
+GROUP = "response__rater_group"
 
 
 def framework_statements(*, framework_id: int, theme=None) -> list[Statement]:
@@ -32,79 +38,89 @@ def framework_statements(*, framework_id: int, theme=None) -> list[Statement]:
     )
 
 
-def response_counts(*, assessment) -> dict[str, int]:
-    """Submitted responses per rater group (self included)."""
+def _ids(assessments) -> list[int]:
+    return [a.pk for a in assessments]
+
+
+def response_counts(*, assessments) -> dict[int, dict[str, int]]:
+    """Per assessment id: submitted responses per rater group (self included)."""
     rows = (
-        Response.objects.filter(assessment=assessment)
-        .values("rater_group")
+        Response.objects.filter(assessment_id__in=_ids(assessments))
+        .values_list("assessment_id", "rater_group")
         .annotate(count=Count("id"))
         .order_by()
     )
-    return {row["rater_group"]: row["count"] for row in rows}
+    counts = {a.pk: {} for a in assessments}
+    for assessment_id, group, count in rows:
+        counts[assessment_id][group] = count
+    return counts
 
 
-def _ratings(*, assessment, theme):
-    ratings = Rating.objects.filter(response__assessment=assessment)
+def _ratings(*, assessments, theme):
+    ratings = Rating.objects.filter(response__assessment_id__in=_ids(assessments))
     if theme is not None:
         ratings = ratings.filter(statement__quality__theme=theme)
     return ratings
 
 
-def rating_totals(*, assessment, level: str, theme=None) -> dict[tuple[str, int], tuple]:
-    """Per (rater group, scope id) at ``level`` (statement, quality or theme): the tuple
-    (respondents, raters, ratings, sum, sum of squares).
+def rating_totals(*, assessments, level: str, theme=None) -> dict[int, dict[int, dict[str, tuple]]]:
+    """Per assessment id, per scope id at ``level`` (statement, quality or theme), per rater
+    group: the tuple (respondents, raters, ratings, sum, sum of squares).
 
     Respondents answered at least one statement in scope (a rating or "Not observed"); raters
     gave at least one rating. Both count distinct responses, so a quality's n is the number
     of raters, not of ratings.
     """
-    rated = Q(value__isnull=False)
+    if level == "statement":
+        # A response has at most one rating per statement (the one_rating_per_statement
+        # constraint), so its distinct responses are its rows: no DISTINCT sort needed.
+        respondents, raters = Count("id"), Count("value")
+    else:
+        respondents = Count("response", distinct=True)
+        raters = Count("response", distinct=True, filter=Q(value__isnull=False))
     rows = (
-        _ratings(assessment=assessment, theme=theme)
-        .values("response__rater_group", SCOPE_FIELDS[level])
+        _ratings(assessments=assessments, theme=theme)
+        .values_list(ASSESSMENT, GROUP, SCOPE_FIELDS[level])
         .annotate(
-            respondents=Count("response", distinct=True),
-            raters=Count("response", distinct=True, filter=rated),
+            respondents=respondents,
+            raters=raters,
             ratings=Count("value"),
             total=Sum("value"),
             total_of_squares=Sum(F("value") * F("value")),
         )
         .order_by()
     )
-    return {
-        (row["response__rater_group"], row[SCOPE_FIELDS[level]]): (
-            row["respondents"],
-            row["raters"],
-            row["ratings"],
-            int(row["total"] or 0),
-            int(row["total_of_squares"] or 0),
-        )
-        for row in rows
-    }
+    totals = {a.pk: {} for a in assessments}
+    for assessment_id, group, scope, respondents, raters, ratings, total, squares in rows:
+        figures = (respondents, raters, ratings, int(total or 0), int(squares or 0))
+        totals[assessment_id].setdefault(scope, {})[group] = figures
+    return totals
 
 
-def answer_masks(*, assessment, statements) -> list[tuple[str, int, int]]:
-    """For each anonymous response: (rater group, rated mask, answered mask).
+def answer_masks(*, assessments, statements) -> dict[int, list[tuple[str, int, int]]]:
+    """Per assessment id, for each anonymous response: (rater group, rated mask, answered
+    mask).
 
     Bit i of a mask stands for ``statements[i]``: set in "answered" when the response has a
     rating row for it, in "rated" when that row has a value (not "Not observed"). This is
-    all that disclosure control needs to know about who answered what; the list is sorted,
+    all that disclosure control needs to know about who answered what; each list is sorted,
     so its order carries nothing about the responses.
     """
+    masks = {a.pk: [] for a in assessments}
     if not statements:
-        return []
+        return masks
     bit = Case(
         *[When(statement_id=s.pk, then=Value(1 << i)) for i, s in enumerate(statements)],
         default=Value(0),
         output_field=BigIntegerField(),
     )
     rows = (
-        _ratings(assessment=assessment, theme=None)
+        _ratings(assessments=assessments, theme=None)
         .filter(
             response__rater_group__in=ANONYMOUS_GROUPS,
             statement_id__in=[s.pk for s in statements],
         )
-        .values("response_id", "response__rater_group")
+        .values_list("response_id", ASSESSMENT, GROUP)
         .annotate(
             answered=Sum(bit),
             rated=Sum(
@@ -114,16 +130,21 @@ def answer_masks(*, assessment, statements) -> list[tuple[str, int, int]]:
         )
         .order_by()
     )
-    return sorted(
-        (row["response__rater_group"], int(row["rated"]), int(row["answered"])) for row in rows
-    )
+    for _, assessment_id, group, answered, rated in rows:
+        masks[assessment_id].append((group, int(rated), int(answered)))
+    for found in masks.values():
+        found.sort()
+    return masks
 
 
-def comment_rows(*, assessment, theme=None) -> list[tuple[int, str, str]]:
-    """(theme id, rater group, text) of every comment not redacted."""
+def comment_rows(*, assessments, theme=None) -> dict[int, list[tuple[int, str, str]]]:
+    """Per assessment id: (theme id, rater group, text) of every comment not redacted."""
     comments = ThemeComment.objects.filter(
-        response__assessment=assessment, redacted_at__isnull=True
+        response__assessment_id__in=_ids(assessments), redacted_at__isnull=True
     )
     if theme is not None:
         comments = comments.filter(theme=theme)
-    return list(comments.values_list("theme_id", "response__rater_group", "text"))
+    rows = defaultdict(list)
+    for assessment_id, *row in comments.values_list(ASSESSMENT, "theme_id", GROUP, "text"):
+        rows[assessment_id].append(tuple(row))
+    return {a.pk: rows[a.pk] for a in assessments}

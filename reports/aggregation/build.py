@@ -1,11 +1,15 @@
 """An assessment's report: the SQL sums (``reports.selectors``), shown as disclosure allows.
 
 The queries are fixed in number (programme, statements, response counts, three levels of
-sums, answer masks, comments) whatever the number of raters or statements; Python only adds
-the sums of rater groups that are shown together, and assembles the result.
+sums, answer masks, comments) whatever the number of raters or statements, and grouped by
+assessment too, so that ``assessment_reports`` serves a chunk of assessments with the same
+queries as one; Python only adds the sums of rater groups that are shown together, and
+assembles each result.
 """
 
 import hashlib
+from collections import defaultdict
+from collections.abc import Iterator
 from itertools import groupby
 
 from assessments.models import RaterGroup
@@ -49,18 +53,37 @@ GROUP_LABELS = {
 }
 SCOPE_NOUNS = {"statement": "this statement", "quality": "this quality", "theme": "this theme"}
 NO_FIGURES = Figures()
+LINE_MANAGER, SELF = (RaterGroup.LINE_MANAGER,), (RaterGroup.SELF,)
+EVERYONE = LINE_MANAGER + ANONYMOUS_GROUPS  # All raters: never self
+CHUNK = 200  # assessments per batch of queries in ``assessment_reports``: bounded memory
 
 
 def assessment_report(*, assessment) -> AssessmentReport:
     """Every theme of one assessment, with what may be shown and why the rest is not."""
-    return _build(assessment=assessment, theme=None)
+    (report,) = _reports(assessments=[assessment], theme=None)
+    return report
+
+
+def assessment_reports(*, assessments) -> Iterator[AssessmentReport]:
+    """``assessment_report`` for each of ``assessments``, in their order, computed in chunks.
+
+    Each chunk's sums come from the same fixed handful of queries as one report's, grouped by
+    assessment as well, so aggregating a programme costs a few queries per chunk rather than
+    per assessment; the reports are those ``assessment_report`` returns (the same code).
+    """
+    assessments = list(assessments)
+    statements = {}  # framework id -> its statements, read once for the whole call
+    for start in range(0, len(assessments), CHUNK):
+        yield from _reports(
+            assessments=assessments[start : start + CHUNK], theme=None, statements=statements
+        )
 
 
 def theme_report(*, assessment, theme) -> ThemeResult:
     """One theme of one assessment (what one theme PDF shows)."""
     if theme.framework_id != assessment.programme.framework_id:
         raise ValueError(f"{theme} is not part of this assessment's framework.")
-    report = _build(assessment=assessment, theme=theme)
+    (report,) = _reports(assessments=[assessment], theme=theme)
     return report.themes[0]
 
 
@@ -81,18 +104,45 @@ def reason_text(*, code: str, label: str, kind: str, k: int, everyone: bool = Fa
     return f"{label}: not shown for {noun} because {who} answered it"
 
 
-def _build(*, assessment, theme) -> AssessmentReport:
-    programme = assessment.programme
-    k = programme.anonymity_threshold
-    statements = selectors.framework_statements(framework_id=programme.framework_id, theme=theme)
-    counts = selectors.response_counts(assessment=assessment)
-    totals = {
-        level: selectors.rating_totals(assessment=assessment, level=level, theme=theme)
-        for level in ("statement", "quality", "theme")
-    }
-    masks = selectors.answer_masks(assessment=assessment, statements=statements)
-    comment_rows = selectors.comment_rows(assessment=assessment, theme=theme)
+def _reports(*, assessments, theme, statements=None) -> list[AssessmentReport]:
+    """The reports of ``assessments`` (of one theme, or all), from one batch of queries per
+    framework among them: statements, response counts, sums at three levels, answer masks
+    and comments, each grouped by assessment."""
+    statements = {} if statements is None else statements
+    by_framework = defaultdict(list)
+    for assessment in assessments:
+        by_framework[assessment.programme.framework_id].append(assessment)
+    reports = {}
+    for framework_id, batch in by_framework.items():
+        if framework_id not in statements:
+            statements[framework_id] = selectors.framework_statements(
+                framework_id=framework_id, theme=theme
+            )
+        listed = statements[framework_id]
+        counts = selectors.response_counts(assessments=batch)
+        totals = {
+            level: selectors.rating_totals(assessments=batch, level=level, theme=theme)
+            for level in ("statement", "quality", "theme")
+        }
+        masks = selectors.answer_masks(assessments=batch, statements=listed)
+        comments = selectors.comment_rows(assessments=batch, theme=theme)
+        for assessment in batch:
+            pk = assessment.pk
+            reports[pk] = _build(
+                assessment=assessment,
+                theme=theme,
+                statements=listed,
+                counts=counts[pk],
+                totals={level: by_assessment[pk] for level, by_assessment in totals.items()},
+                masks=masks[pk],
+                comment_rows=comments[pk],
+            )
+    return [reports[a.pk] for a in assessments]
 
+
+def _build(*, assessment, theme, statements, counts, totals, masks, comment_rows):
+    """One report from its assessment's prefetched sums (see ``_reports``)."""
+    k = assessment.programme.anonymity_threshold
     plan = plan_units(counts=counts, k=k)
     raters = [Rater(group, rated, answered) for group, rated, answered in masks]
     placements, notes = _placements(plan=plan, counts=counts)
@@ -141,18 +191,25 @@ def _build(*, assessment, theme) -> AssessmentReport:
 
 
 class _Scorer:
-    """Scores for one scope of one theme: the SQL sums of the groups shown, or the reason."""
+    """Scores for one scope of one theme: the SQL sums of the groups shown, or the reason.
+
+    ``totals``: per level, per scope id, per rater group, the row of sums ``Figures`` takes.
+    """
 
     def __init__(self, *, plan: UnitPlan, counts, totals, hidden):
         self.plan, self.counts, self.totals, self.hidden = plan, counts, totals, hidden
 
-    def figures(self, level, pk, group) -> Figures:
-        row = self.totals[level].get((group, pk))
-        return Figures(*row) if row else NO_FIGURES
-
     def __call__(self, level: str, pk: int, index: int) -> Scores:
         scope = (level, index)
         k = self.plan.k
+        sums = self.totals[level].get(pk, {})
+
+        def figures(groups) -> Figures:
+            # The groups' rows added up, as integers (their raters are disjoint).
+            rows = [sums[g] for g in groups if g in sums]
+            if not rows:
+                return NO_FIGURES
+            return Figures(*(rows[0] if len(rows) == 1 else map(sum, zip(*rows, strict=True))))
 
         def shown_or_reason(key, figures):
             label = GROUP_LABELS[key]
@@ -164,17 +221,12 @@ class _Scorer:
 
         line_manager = None
         if self.counts.get(RaterGroup.LINE_MANAGER):
-            figures = self.figures(level, pk, RaterGroup.LINE_MANAGER)
-            line_manager = GroupFigures(RaterGroup.LINE_MANAGER, "Line manager", figures)
-        anonymous = sum((self.figures(level, pk, g) for g in ANONYMOUS_GROUPS), NO_FIGURES)
-        everyone = (line_manager.figures if line_manager else NO_FIGURES) + anonymous
-        groups = tuple(
-            shown_or_reason(
-                unit.key, sum((self.figures(level, pk, g) for g in unit.members), NO_FIGURES)
+            line_manager = GroupFigures(
+                RaterGroup.LINE_MANAGER, "Line manager", figures(LINE_MANAGER)
             )
-            for unit in self.plan.units
-        )
-        own = self.figures(level, pk, RaterGroup.SELF) if self.counts.get(RaterGroup.SELF) else None
+        everyone = figures(EVERYONE if line_manager else ANONYMOUS_GROUPS)
+        groups = tuple(shown_or_reason(unit.key, figures(unit.members)) for unit in self.plan.units)
+        own = figures(SELF) if self.counts.get(RaterGroup.SELF) else None
         return Scores(
             self_figures=own,
             all_raters=shown_or_reason(ALL, everyone),

@@ -76,10 +76,11 @@ Why the result keeps the promise
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from assessments.models import RaterGroup
 
-from .span import Span, small_zero_one_vector
+from .span import Span, removal_effects, small_zero_one_vector
 
 ANONYMOUS_GROUPS = tuple(
     g.value for g in (RaterGroup.PEER, RaterGroup.DIRECT_REPORT, RaterGroup.OTHER)
@@ -175,22 +176,37 @@ THEME: Scope = ("theme", 0)
 LEVELS = {"statement": 0, "quality": 1, "theme": 2}
 
 
-def exposed_cells(aggregates, people: Mapping, k: int) -> frozenset | None:
+def exposed_cells(aggregates, people: Mapping, k: int, layout=None) -> frozenset | None:
     """A set of cells derivable from ``aggregates`` (cell sets) with 1..k-1 people behind it.
 
-    ``people`` maps each cell to who stands behind it (rated, or answered). See the module
-    docstring for why this search is exact.
+    ``people`` maps each cell to who stands behind it (rated, or answered), as a bit mask of
+    people (bit i: person i); ``layout`` is ``cell_layout(people, k)`` when the caller keeps
+    it between calls. See the module docstring for why this search is exact.
     """
+    layout = cell_layout(people, k) if layout is None else layout
+    if layout is None:
+        return None
+    order, column, first_sensitive, weights = layout
+    vectors = [{column[c]: 1 for c in cells if c in column} for cells in aggregates]
+    if all(i < first_sensitive for vector in vectors for i in vector):
+        return None  # eliminating vectors without sensitive cells yields none either
+    span = Span(vectors)
+    rows = span.rows_from(first_sensitive)
+    found = small_zero_one_vector(rows, weights, k) if rows else None
+    return frozenset(order[i] for i in found) if found else None
+
+
+def cell_layout(people: Mapping, k: int):
+    """How ``exposed_cells`` numbers the cells with someone behind them: the others first,
+    then the sensitive ones (1..k-1 people). None when no cell is sensitive, so nothing can
+    be exposed."""
     active = {c for c, p in people.items() if p}
-    sensitive = sorted(c for c in active if len(people[c]) < k)
+    sensitive = sorted(c for c in active if people[c].bit_count() < k)
     if not sensitive:
         return None
     order = sorted(active - set(sensitive)) + sensitive
     column = {c: i for i, c in enumerate(order)}
-    span = Span({column[c]: 1 for c in cells if c in column} for cells in aggregates)
-    rows = span.rows_from(len(order) - len(sensitive))
-    found = small_zero_one_vector(rows, [people[c] for c in order], k) if rows else None
-    return frozenset(order[i] for i in found) if found else None
+    return order, column, len(order) - len(sensitive), [people[c] for c in order]
 
 
 def protect_theme(
@@ -200,7 +216,26 @@ def protect_theme(
 
     ``qualities`` lists, for each quality of the theme, the bits of its statements in the
     raters' masks. Keys are (row, scope) with row ALL or a unit key.
+
+    Memoised per process. The result depends only on the plan, the qualities' bits and the
+    multiset of (group, rated, answered) of the raters restricted to the theme's bits: no
+    other bit of a mask is read, and people enter only through the sizes of unions of who
+    stands behind cells, which no renumbering of the raters changes, so sorting them is a
+    canonical form. Equal keys therefore give equal results, whoever the assessment.
     """
+    qualities = tuple(tuple(bits) for bits in qualities)
+    theme_bits = sum(1 << b for bits in qualities for b in bits)
+    canonical = tuple(
+        sorted(
+            ((r.group, r.rated & theme_bits, r.answered & theme_bits) for r in raters),
+        )
+    )
+    return dict(_protect_theme(plan, canonical, qualities))
+
+
+@lru_cache(maxsize=4096)
+def _protect_theme(plan: UnitPlan, raters, qualities) -> dict[tuple[str, Scope], str]:
+    """``protect_theme`` on its canonical key; callers get a copy of the cached result."""
     k = plan.k
     scopes = [THEME] + [("quality", q) for q in range(len(qualities))]
     scopes += [("statement", b) for bits in qualities for b in bits]
@@ -208,41 +243,49 @@ def protect_theme(
         return {(ALL, scope): FEW_RESPONSES for scope in scopes}
     # With one unit it is All raters itself (minus the line manager): one row of cells.
     rows = [u.key for u in plan.units] if len(plan.units) > 1 else [ALL]
+    # Who stands behind each cell, as a bit mask of people (bit i: the i-th rater).
     rated, answered = {}, {}
     for bits in qualities:
         for bit in bits:
             for row in rows:
-                rated[(row, bit)], answered[(row, bit)] = set(), set()
-    for person, rater in enumerate(raters):
-        index = plan.unit_index(rater.group)
+                rated[(row, bit)] = answered[(row, bit)] = 0
+    for person, (group, rated_bits, answered_bits) in enumerate(raters):
+        index = plan.unit_index(group)
         row = rows[index] if len(rows) > 1 else ALL
+        me = 1 << person
         for bits in qualities:
             for bit in bits:
-                if rater.answered >> bit & 1:
-                    answered[(row, bit)].add(person)
-                if rater.rated >> bit & 1:
-                    rated[(row, bit)].add(person)
-    people = (
-        {c: frozenset(p) for c, p in rated.items()},
-        {c: frozenset(p) for c, p in answered.items()},
-    )
+                if answered_bits >> bit & 1:
+                    answered[(row, bit)] |= me
+                if rated_bits >> bit & 1:
+                    rated[(row, bit)] |= me
+    people = (rated, answered)
+    layouts = [cell_layout(weights, k) for weights in people]
 
     bits_of = {THEME: [b for bits in qualities for b in bits]}
     bits_of.update({("quality", q): bits for q, bits in enumerate(qualities)})
     bits_of.update({("statement", b): [b] for bits in qualities for b in bits})
+    display_rows = [ALL] + (rows if len(rows) > 1 else [])
+    cell_sets = {
+        (row, scope): frozenset(
+            (r, b) for r in (rows if row == ALL else [row]) for b in bits_of[scope]
+        )
+        for row in display_rows
+        for scope in scopes
+    }
 
     def cells(row, scope):
-        members = rows if row == ALL else [row]
-        return frozenset((r, b) for r in members for b in bits_of[scope])
+        return cell_sets[(row, scope)]
 
     def primary(aggregate):
         for code, weights in zip((FEW_RATED, FEW_ANSWERED), people, strict=True):
-            crowd = frozenset().union(*(weights[c] for c in aggregate))
-            if 0 < len(crowd) < k:
+            crowd = 0
+            for c in aggregate:
+                crowd |= weights[c]
+            if 0 < crowd.bit_count() < k:
                 return code
         return None
 
-    display_rows = [ALL] + (rows if len(rows) > 1 else [])
     hidden = {}
     for q, bits in enumerate(qualities):
         block = [
@@ -250,7 +293,7 @@ def protect_theme(
             for row in display_rows
             for s in [("statement", b) for b in bits] + [("quality", q)]
         ]
-        _protect_block(block, cells, primary, people, k, hidden)
+        _protect_block(block, cells, primary, people, layouts, k, hidden)
     shown_in_theme = [
         key for key in ((r, s) for r in display_rows for s in scopes[1:]) if key not in hidden
     ]
@@ -264,7 +307,10 @@ def protect_theme(
             shown_in_theme.append(key)  # the sum of its shown quality figures
             continue
         family = [cells(*x) for x in [*shown_in_theme, key]]
-        if any(exposed_cells(family, weights, k) for weights in people):
+        if any(
+            exposed_cells(family, weights, k, layout)
+            for weights, layout in zip(people, layouts, strict=True)
+        ):
             hidden[key] = COMPLEMENT
         else:
             shown_in_theme.append(key)
@@ -275,7 +321,7 @@ def protect_theme(
     return hidden
 
 
-def _protect_block(block, cells, primary, people, k, hidden) -> None:
+def _protect_block(block, cells, primary, people, layouts, k, hidden) -> None:
     """Primary and complementary suppression within one quality (see module docstring)."""
     for key in block:
         code = primary(cells(*key))
@@ -283,8 +329,10 @@ def _protect_block(block, cells, primary, people, k, hidden) -> None:
             hidden[key] = code
     while True:
         shown = [key for key in block if key not in hidden]
-        for weights in people:
-            exposed = exposed_cells([cells(*key) for key in shown], weights, k)
+        for weights, layout in zip(people, layouts, strict=True):
+            if layout is None:
+                continue  # no sensitive cell: nothing to expose
+            exposed = exposed_cells([cells(*key) for key in shown], weights, k, layout)
             if exposed:
                 hidden[_complement(shown, exposed, cells, weights)] = COMPLEMENT
                 break
@@ -293,7 +341,12 @@ def _protect_block(block, cells, primary, people, k, hidden) -> None:
 
 
 def _complement(shown, exposed, cells, weights):
-    """The shown aggregate to hide so that ``exposed`` stops being derivable, by preference."""
+    """The shown aggregate to hide so that ``exposed`` stops being derivable, by preference.
+
+    For each candidate this asks what a span of all the other candidates would say about
+    ``exposed`` and about the candidate itself; ``removal_effects`` answers that for all
+    candidates from one elimination instead of one ``Span`` per candidate.
+    """
     active = {c for c, p in weights.items() if p}
     column = {c: i for i, c in enumerate(sorted(active))}
 
@@ -306,18 +359,29 @@ def _complement(shown, exposed, cells, weights):
 
     def rank(key):
         row, (kind, i) = key
-        crowd = frozenset().union(*(weights[c] for c in cells(*key)))
+        crowd = 0
+        for c in cells(*key):
+            crowd |= weights[c]
         beside = kind == "statement" and i in statements_of_target
-        return (row == ALL, LEVELS[kind], not beside, len(crowd), row, i)
+        return (row == ALL, LEVELS[kind], not beside, crowd.bit_count(), row, i)
 
-    candidates.sort(key=rank)
-    for preference in sorted({rank(key)[:2] for key in candidates}):
+    ranks = {key: rank(key) for key in candidates}
+    candidates.sort(key=ranks.__getitem__)
+    # (target derivable without it, it derivable from the others) for each candidate.
+    effects = dict(
+        zip(
+            candidates,
+            removal_effects([vector(cells(*key)) for key in candidates], target),
+            strict=True,
+        )
+    )
+    for preference in sorted({ranks[key][:2] for key in candidates}):
         relevant = []
-        for key in (c for c in candidates if rank(c)[:2] == preference):
-            rest = Span(vector(cells(*other)) for other in candidates if other != key)
-            if not rest.contains(target):
+        for key in (c for c in candidates if ranks[c][:2] == preference):
+            without, redundant = effects[key]
+            if not without:
                 return key  # hiding it alone makes the set underivable
-            if rest.contains(vector(cells(*key))):
+            if redundant:
                 relevant.append(key)  # some derivation of the set uses it
         if relevant:
             return relevant[0]

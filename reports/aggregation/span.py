@@ -1,75 +1,150 @@
 """Exact linear algebra for disclosure control: which cell sets a family of sums reveals.
 
-Vectors are sparse ``{column: number}`` dicts over the rationals (``Fraction``), so no
-rounding can hide or invent a dependency. The matrices involved are small (a theme has at
-most a few dozen cells and aggregates), so plain Gaussian elimination is fast enough.
+Vectors are sparse ``{column: number}`` dicts over the rationals, so no rounding can hide or
+invent a dependency. Elimination is fraction-free: a row is a vector of Python integers
+divided by their gcd, and reducing by a row scales the vector by the row's pivot before
+subtracting, which spans the same rational space as dividing would, without a ``Fraction``
+per entry. The matrices involved are small (a theme has at most a few dozen cells and
+aggregates), so plain Gaussian elimination is fast enough.
 """
 
 from collections.abc import Iterable, Mapping, Sequence
 from fractions import Fraction
+from math import gcd
 
-Vector = Mapping[int, int | Fraction]
+Vector = Mapping[int, int]
+
+
+def _eliminate(rest: dict[int, int], row: dict[int, int], column: int) -> dict[int, int]:
+    """``rest`` with ``column`` cancelled by ``row`` (whose pivot is ``column``), over the
+    integers: row[column] * rest - rest[column] * row, divided by the gcd of its entries."""
+    scale, factor = row[column], rest[column]
+    combined = dict(rest) if scale == 1 else {c: scale * v for c, v in rest.items()}
+    for c, v in row.items():
+        value = combined.get(c, 0) - factor * v
+        if value:
+            combined[c] = value
+        else:
+            del combined[c]
+    if combined:
+        divisor = gcd(*combined.values())
+        if divisor > 1:
+            combined = {c: v // divisor for c, v in combined.items()}
+    return combined
 
 
 class Span:
     """The rational row space of some vectors, kept in echelon form.
 
-    Each stored row is keyed by its pivot, which is its lowest column, and has the value 1
-    there. Reducing a vector by the rows in increasing pivot order leaves nothing exactly
-    when the vector is a linear combination of the vectors added.
+    Each stored row is keyed by its pivot, which is its lowest column, and is an integer
+    vector with coprime entries and a positive pivot entry: the rational row of the textbook
+    method (pivot 1) times a positive integer. Reducing a vector by the rows in increasing
+    pivot order leaves nothing exactly when the vector is a linear combination of the
+    vectors added.
     """
 
     def __init__(self, vectors: Iterable[Vector] = ()):
-        self._rows: dict[int, dict[int, Fraction]] = {}
+        self._rows: dict[int, dict[int, int]] = {}
         for vector in vectors:
             self.add(vector)
 
-    def _reduce(self, vector: Vector) -> dict[int, Fraction]:
-        rest = {c: Fraction(v) for c, v in vector.items() if v}
+    def _reduce(self, vector: Vector) -> dict[int, int]:
+        rest = {c: v for c, v in vector.items() if v}
         while rest:
             column = min(rest)
             row = self._rows.get(column)
             if row is None:
                 return rest
-            factor = rest[column]
-            for c, v in row.items():
-                value = rest.get(c, 0) - factor * v
-                if value:
-                    rest[c] = value
-                else:
-                    rest.pop(c, None)
+            rest = _eliminate(rest, row, column)
         return rest
 
     def add(self, vector: Vector) -> None:
         rest = self._reduce(vector)
         if rest:
             pivot = min(rest)
-            scale = rest[pivot]
-            self._rows[pivot] = {c: v / scale for c, v in rest.items()}
+            if rest[pivot] < 0:
+                rest = {c: -v for c, v in rest.items()}
+            self._rows[pivot] = rest
 
     def contains(self, vector: Vector) -> bool:
         return not self._reduce(vector)
 
     def rows_from(self, column: int) -> list[dict[int, Fraction]]:
-        """The rows whose pivot is ``column`` or later, by pivot.
+        """The rows whose pivot is ``column`` or later, by pivot, scaled so that each pivot
+        entry is 1 (what ``small_zero_one_vector`` needs).
 
         When the columns before ``column`` are numbered first, these rows are a basis of the
         vectors in the span that are zero on all of them (a row's pivot is its lowest
         column, and rows with earlier pivots cannot cancel each other there).
         """
-        return [self._rows[p] for p in sorted(self._rows) if p >= column]
+        return [
+            {c: Fraction(v, self._rows[p][p]) for c, v in self._rows[p].items()}
+            for p in sorted(self._rows)
+            if p >= column
+        ]
+
+
+def removal_effects(vectors: Sequence[Vector], target: Vector) -> list[tuple[bool, bool]]:
+    """For each of ``vectors``, whether ``target`` and the vector itself lie in the span of
+    all the *other* vectors: what rebuilding a ``Span`` without each vector in turn would
+    say, from one elimination.
+
+    The vectors are reduced with their combination tracked, so that each dependent vector
+    yields a relation (a combination of the vectors that is zero); these relations are a
+    basis of all relations. Vector i lies in the span of the others iff some relation uses
+    it. If it does not, the span of the others is the whole span minus i's direction, and
+    every way of writing ``target`` gives i the same coefficient: ``target`` lies in the
+    span of the others iff that coefficient is 0 (and, if i is in the span of the others,
+    iff ``target`` is in the span at all).
+    """
+    width = 1 + max((c for v in (*vectors, target) for c in v), default=-1)
+    marker = width + len(vectors)  # the combination column of ``target`` itself
+    rows: dict[int, dict[int, int]] = {}
+    relations = []
+
+    def reduce(rest):
+        while True:
+            column = min(rest)
+            if column >= width:  # the vector part is gone: a relation
+                return rest, False
+            row = rows.get(column)
+            if row is None:
+                return rest, True
+            rest = _eliminate(rest, row, column)
+
+    for i, vector in enumerate(vectors):
+        rest, independent = reduce({**{c: v for c, v in vector.items() if v}, width + i: 1})
+        if independent:
+            rows[min(rest)] = rest
+        else:
+            relations.append(rest)
+    used = {c - width for relation in relations for c in relation}
+    rest, outside = reduce({**{c: v for c, v in target.items() if v}, marker: 1})
+    effects = []
+    for i in range(len(vectors)):
+        dependent = i in used
+        if outside:
+            reachable = False
+        elif dependent:
+            reachable = True
+        else:
+            reachable = width + i not in rest
+        effects.append((reachable, dependent))
+    return effects
 
 
 def small_zero_one_vector(
-    rows: Sequence[Mapping[int, Fraction]], people: Sequence[frozenset], k: int
+    rows: Sequence[Mapping[int, Fraction]], people: Sequence[int], k: int
 ) -> frozenset[int] | None:
     """A 0/1 vector in the span of echelon ``rows`` whose columns hold 1..k-1 people.
 
-    ``people[c]`` is who stands behind column ``c``. Returns the columns of the first such
-    vector found (its support), or None when there is none. The search fixes the value of
-    each pivot column in turn (0 or 1, which fixes that row's coefficient); once a pivot is
-    fixed, every column before the next pivot is final, so a branch is dropped as soon as a
-    final column is neither 0 nor 1 or the people behind its 1s reach k.
+    ``rows`` have the value 1 at their pivot (``Span.rows_from``). ``people[c]`` is who
+    stands behind column ``c``, a bit mask of people (bit i: person i). Returns the columns
+    of the first such vector found (its support), or None when there is none. The search
+    fixes the value of each pivot column in turn (0 or 1, which fixes that row's
+    coefficient); once a pivot is fixed, every column before the next pivot is final, so a
+    branch is dropped as soon as a final column is neither 0 nor 1 or the people behind its
+    1s reach k.
     """
     pivots = [min(row) for row in rows]
 
@@ -88,12 +163,14 @@ def small_zero_one_vector(
             if any(extended[c] not in (0, 1) for c in final):
                 continue
             more = [c for c in final if extended[c] == 1]
-            grown = crowd.union(*(people[c] for c in more)) if more else crowd
-            if len(grown) >= k:
+            grown = crowd
+            for c in more:
+                grown |= people[c]
+            if grown.bit_count() >= k:
                 continue
             found = search(index + 1, extended, ones + more, grown)
             if found:
                 return found
         return None
 
-    return search(0, {}, [], frozenset())
+    return search(0, {}, [], 0)

@@ -33,7 +33,7 @@ from django.utils import timezone
 from assessments.selectors import programme_assessments
 from framework.models import ScalePoint
 
-from ..aggregation import AssessmentReport, Scores, assessment_report
+from ..aggregation import AssessmentReport, Scores, assessment_reports
 from ..selectors import framework_statements
 
 PSEUDONYM_LENGTH = 6  # hex digits: about 1 in 160,000 for a clash in a cohort of 100
@@ -134,7 +134,8 @@ def cohort_data(
     """Each leader's aggregation result, labelled and ordered, with their response rates.
 
     A fixed number of queries for the programme, plus the aggregation's fixed number per
-    leader. ``on_progress(done, total)`` is called after each leader.
+    chunk of leaders (``assessment_reports``). ``on_progress(done, total)`` is called after
+    each leader.
     """
     as_of = timezone.now()
     statements = tuple(framework_statements(framework_id=programme.framework_id))
@@ -144,7 +145,9 @@ def cohort_data(
         programme_id=programme.pk, assessment_ids=[a.pk for a in assessments]
     )
     leaders = []
-    for done, assessment in enumerate(assessments, start=1):
+    # One batch of queries per chunk of leaders, not a handful per leader.
+    reports = assessment_reports(assessments=assessments)
+    for done, (assessment, report) in enumerate(zip(assessments, reports, strict=True), start=1):
         label = assessment.leader.full_name if named else pseudonyms[assessment.pk]
         rates = ResponseRate(
             invited=assessment.invited,
@@ -152,7 +155,7 @@ def cohort_data(
             declined=assessment.declined,
             self_submitted=assessment.self_submitted,
         )
-        leaders.append(LeaderResult(label, assessment_report(assessment=assessment), rates))
+        leaders.append(LeaderResult(label, report, rates))
         if on_progress is not None:
             on_progress(done, len(assessments))
     if not named:
