@@ -1,0 +1,100 @@
+"""The new pages in a real browser (Chromium), with axe (WCAG 2.2 AA) and no console errors
+(the strict CSP): redacting a comment, the facilitator's release, reopening, the audit log,
+and the erasure confirmations."""
+
+import shutil
+
+import pytest
+
+from assessments.models import Programme
+from tests.reports.test_pipeline_browser import (
+    CHROMIUM,
+    _axe_violations,
+    _signed_in,
+    browser_context,  # noqa: F401 - a fixture
+)
+
+from .conftest import programme_closed, reports_ready
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(not shutil.which(CHROMIUM), reason="needs Debian's chromium"),
+]
+
+
+def _page(context, live_server, user):
+    context.clear_cookies()
+    _signed_in(context, live_server, user)
+    page = context.new_page()
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    return page, errors
+
+
+def test_redact_release_reopen_audit_and_erase_in_a_browser(
+    live_server,
+    browser_context,  # noqa: F811 - the fixture imported above
+    programme,
+    programme_admin,
+    facilitator,
+    assessment,
+    rater,
+):
+    programme_closed(programme, release_mode=Programme.ReleaseMode.BY_FACILITATOR)
+    reports_ready(assessment)
+    problems = {}
+    base = live_server.url
+
+    admin, admin_errors = _page(browser_context, live_server, programme_admin)
+    admin.goto(f"{base}/reports/staff/assessments/{assessment.pk}/comments/")
+    problems["comments"] = _axe_violations(admin)
+    admin.get_by_role("button", name="Redact").first.click()
+    admin.wait_for_load_state()
+    assert admin.get_by_text("no report will show it").is_visible()
+
+    fac, fac_errors = _page(browser_context, live_server, facilitator)
+    fac.goto(f"{base}/reports/facilitator/")
+    problems["facilitator list"] = _axe_violations(fac)
+    fac.get_by_role("link", name="Alex Leader").click()
+    fac.wait_for_load_state()
+    problems["facilitator leader"] = _axe_violations(fac)
+    fac.get_by_role("button", name="Release").click()
+    fac.wait_for_load_state()
+    assert fac.get_by_text("Alex Leader can now read their reports.").is_visible()
+
+    admin, admin_errors = _page(browser_context, live_server, programme_admin)
+    admin.goto(f"{base}/reports/staff/assessments/{assessment.pk}/")
+    problems["admin reports"] = _axe_violations(admin)
+    admin.get_by_role("link", name="Reopen the reports").click()
+    admin.wait_for_load_state()
+    problems["reopen"] = _axe_violations(admin)
+    admin.get_by_role("button", name="Reopen and regenerate the reports").click()
+    admin.wait_for_load_state()
+    assert admin.get_by_text("Enter why the reports are being reopened").first.is_visible()
+    problems["reopen, error"] = _axe_violations(admin)
+    admin.get_by_label("Why are the reports being reopened?").fill("A comment names a rater")
+    admin.get_by_role("button", name="Reopen and regenerate the reports").click()
+    admin.wait_for_load_state()
+    assert admin.get_by_text("reopened and being generated again").is_visible()
+
+    admin.goto(f"{base}/programmes/{programme.pk}/audit/")
+    problems["audit log"] = _axe_violations(admin)
+    for what in ("Comment redacted", "Reports released", "Reports reopened"):
+        assert admin.get_by_role("cell", name=what).count() >= 1, what
+
+    admin.goto(f"{base}/programmes/{programme.pk}/leaders/{assessment.pk}/raters/{rater.pk}/erase/")
+    problems["erase rater"] = _axe_violations(admin)
+    admin.get_by_role("button", name="Erase this rater's details").click()
+    admin.wait_for_load_state()
+    problems["erase rater, error"] = _axe_violations(admin)
+    admin.get_by_label("I understand that this cannot be undone").check()
+    admin.get_by_role("button", name="Erase this rater's details").click()
+    admin.wait_for_load_state()
+    assert admin.get_by_text("have been erased").is_visible()
+
+    admin.goto(f"{base}/programmes/{programme.pk}/leaders/{assessment.pk}/erase/")
+    problems["erase leader"] = _axe_violations(admin)
+
+    assert {name: found for name, found in problems.items() if found} == {}
+    assert admin_errors == [] and fac_errors == []

@@ -1,0 +1,78 @@
+"""What people do on LPC 360's pages, as the journeys do it in the browser."""
+
+import re
+
+from assessments.services.rating_form import rating_outline
+
+from .browsing import click_and_wait
+
+NEXT = re.compile(r"^Next")
+SCALE_POINTS = 5  # Rarely or never … Almost always; the sixth radio is "Not observed"
+
+
+def theme_statements(framework) -> list[tuple[object, list[str]]]:
+    """(theme, its statements' texts) in the form's order: what each page must ask."""
+    outline = rating_outline(framework=framework)
+    return [(theme, [s.text for s in outline.statements_of(theme)]) for theme in outline.themes]
+
+
+def assert_statements_are_fieldsets(page, statements: list[str]) -> None:
+    """Each statement is a group (fieldset) named by its legend, the statement, holding that
+    statement's radios and nothing else's."""
+    legends = page.locator("fieldset.nhsuk-fieldset > legend")
+    assert [" ".join(t.split()) for t in legends.all_inner_texts()] == statements
+    for text in statements:
+        group = page.get_by_role("group", name=text, exact=True)
+        assert group.count() == 1, text
+        assert group.get_by_role("radio").count() == SCALE_POINTS + 1, text
+
+
+def answer_page(page, *, seed: int, leave: int = 0, comment: str = "") -> int:
+    """Choose an answer for each statement on the page but the last ``leave``; returns how
+    many were answered. ``seed`` varies the answers between people."""
+    fieldsets = page.locator("fieldset.nhsuk-fieldset")
+    count = fieldsets.count() - leave
+    for index in range(count):
+        # A point on the scale, or now and then the sixth radio, "Not observed".
+        choice = (seed + index) % (SCALE_POINTS + 1)
+        fieldsets.nth(index).locator("input[type=radio]").nth(choice).check()
+    if comment:
+        page.get_by_label(re.compile(r"^Comments on")).fill(comment)
+    return count
+
+
+def next_page(page) -> None:
+    click_and_wait(page, page.get_by_role("button", name=NEXT))
+
+
+def submit_review(page) -> None:
+    click_and_wait(page, page.get_by_role("button", name="Submit", exact=True))
+
+
+def nominate(page, name: str, email: str, group: str) -> None:
+    page.get_by_label("Full name").fill(name)
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label(group, exact=True).check()
+    click_and_wait(page, page.get_by_role("button", name="Add rater"))
+    assert f"{name} has been added" in page.content()
+
+
+def pdf_text(path) -> str:
+    from pypdf import PdfReader
+
+    return " ".join(" ".join(p.extract_text() or "" for p in PdfReader(path).pages).split())
+
+
+def xlsx_rows(path) -> list[list[str]]:
+    """Every non-empty row of every sheet, as text."""
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(path, read_only=True)
+    rows = []
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows(values_only=True):
+            cells = ["" if value is None else str(value) for value in row]
+            if any(cells):
+                rows.append(cells)
+    workbook.close()
+    return rows
