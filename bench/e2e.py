@@ -8,6 +8,7 @@ rate over the ideal one, two processes each rendering one report per single-rend
 (claiming the row, writing the file, the broker) therefore counts against efficiency.
 """
 
+import os
 import statistics
 import time
 import uuid
@@ -15,7 +16,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from .figures import Figure
-from .processes import Children, cpu_busy_jiffies
+from .processes import Children, CpuWindow
 
 TARGET = 0.8
 MEMORY_TOLERANCE = 0.10
@@ -78,7 +79,7 @@ def e2e_measure(
     assessments = list(Assessment.objects.select_related("programme__framework").filter(pk__in=ids))
     started_at = timezone.now()
     started = time.monotonic()
-    busy_before, total_before = cpu_busy_jiffies()
+    window = CpuWindow(os.getpid())
     with transaction.atomic():
         for assessment in assessments:
             reports_generate(assessment=assessment)
@@ -96,7 +97,7 @@ def e2e_measure(
         if not worker.alive():
             raise RuntimeError(f"The Celery worker died:\n{worker.log_tail()}")
         time.sleep(POLL_SECONDS)
-    busy_after, total_after = cpu_busy_jiffies()
+    shares = window.shares()
     finished_at = reports.filter(status="ready").aggregate(last=Max("updated_at"))["last"]
     worker.stop(grace=10)
     series = _worker_series(rss_log)
@@ -143,8 +144,8 @@ def e2e_measure(
                 seconds=seconds,
                 rate=rate,
                 single_render_cpu_s=single_render_cpu_s,
-                machine_busy=(busy_after - busy_before) / max(1, total_after - total_before),
             ),
+            **shares,
         },
         error=error,
     )
@@ -161,12 +162,12 @@ def _worker_series(rss_log: Path) -> dict[int, list[tuple[float, float]]]:
     return series
 
 
-def _cpu_accounting(*, series, seconds, rate, single_render_cpu_s, machine_busy) -> dict:
+def _cpu_accounting(*, series, seconds, rate, single_render_cpu_s) -> dict:
     """Did the workers get the CPU they needed? Their CPU time against the wall time, and
     the CPU a render took in them against a render alone (the task's own overhead)."""
     renders = sum(len(s) for s in series.values())
     cpu = sum(s[-1][1] for s in series.values() if s)
-    result = {"machine_cpu_busy_share": round(machine_busy, 3)}
+    result = {}
     if not (renders and seconds):
         return result
     result["worker_cpu_share_of_their_cores"] = round(cpu / (seconds * PROCESSES), 3)

@@ -131,8 +131,8 @@ def cpu_busy_jiffies() -> tuple[int, int]:
     return total - idle, total
 
 
-def tree_cpu_seconds(root: int) -> float:
-    """CPU seconds (user + system) used so far by a process and its live descendants."""
+def _process_table() -> tuple[dict[int, int], dict[int, float]]:
+    """(parent of each pid, CPU seconds used by each pid) from /proc."""
     ticks = os.sysconf("SC_CLK_TCK")
     parents, used = {}, {}
     for entry in Path("/proc").iterdir():
@@ -145,9 +145,61 @@ def tree_cpu_seconds(root: int) -> float:
         fields = stat.rsplit(")", 1)[1].split()  # after "pid (name)"
         parents[int(entry.name)] = int(fields[1])
         used[int(entry.name)] = (int(fields[11]) + int(fields[12])) / ticks
+    return parents, used
+
+
+def tree_cpu_seconds(root: int) -> float:
+    """CPU seconds (user + system) used so far by a process and its live descendants."""
+    parents, used = _process_table()
     total, stack = 0.0, [root]
     while stack:
         pid = stack.pop()
         total += used.get(pid, 0.0)
         stack.extend(child for child, parent in parents.items() if parent == pid)
     return total
+
+
+def database_backend_pids() -> list[int]:
+    """PostgreSQL server processes serving the benchmark's database (on this machine)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
+        return [row[0] for row in cursor.fetchall()]
+
+
+class CpuWindow:
+    """CPU use over a stretch of time: the whole machine's, the benchmark's process tree's,
+    the PostgreSQL backends serving its database, and what is left: other work."""
+
+    def __init__(self, root: int):
+        self.root = root
+        self.started = time.monotonic()
+        self.busy, self.total = cpu_busy_jiffies()
+        self.tree = tree_cpu_seconds(root)
+        _, used = _process_table()
+        self.backends = {pid: used.get(pid, 0.0) for pid in database_backend_pids()}
+
+    def shares(self, watched: int | None = None, watched_before: float = 0.0) -> dict:
+        """Shares of the machine's CPUs; and the watched tree's share of 2 cores when one
+        is given (with its CPU seconds when the window opened)."""
+        busy, total = cpu_busy_jiffies()
+        seconds = max(1e-9, time.monotonic() - self.started)
+        cpus = os.cpu_count() or 1
+        _, used = _process_table()
+        database = sum(
+            used.get(pid, 0.0) - self.backends.get(pid, 0.0) for pid in database_backend_pids()
+        )
+        busy_share = (busy - self.busy) / max(1, total - self.total)
+        tree_share = (tree_cpu_seconds(self.root) - self.tree) / (seconds * cpus)
+        database_share = max(0.0, database) / (seconds * cpus)
+        result = {
+            "machine_cpu_busy_share": round(busy_share, 3),
+            "benchmark_processes_cpu_share": round(tree_share, 3),
+            "benchmark_database_cpu_share": round(database_share, 3),
+            "other_work_cpu_share": round(max(0.0, busy_share - tree_share - database_share), 3),
+        }
+        if watched is not None:
+            spent = tree_cpu_seconds(watched) - watched_before
+            result["watched_cpu_share_of_2_cores"] = round(spent / (seconds * 2), 3)
+        return result

@@ -59,7 +59,7 @@ class Sizes:
     e2e_timeout: float  # a cap; the wait is 3 x the ideal duration within it
 
 
-FULL = Sizes(1000, 12, (20, 5), (2000, 40), 10.0, 1.0, 200_000, 20, 10, 100, 20, 600.0, 1200.0)
+FULL = Sizes(1000, 12, (20, 5), (2000, 40), 10.0, 1.0, 200_000, 20, 10, 100, 20, 600.0, 600.0)
 SMOKE = Sizes(12, 12, (6, 5), (12, 12), 1.5, 0.3, 20_000, 4, 1, 3, 2, 180.0, 180.0)
 PART_KEYS = {
     "generate": ["generate.cohort"],

@@ -8,6 +8,7 @@ saving a page of the draft (POST with the page's CSRF token and answers) and the
 dashboard (GET, signed in through a session made server-side).
 """
 
+import os
 import random
 import re
 import time
@@ -17,7 +18,7 @@ from importlib import import_module
 
 from .figures import Figure, ratio
 from .loadgen import HttpClient, load_run
-from .processes import Children, cpu_busy_jiffies, free_port, tree_cpu_seconds
+from .processes import Children, CpuWindow, free_port, tree_cpu_seconds
 
 HOST = "127.0.0.1"
 WORKERS = 2
@@ -144,17 +145,11 @@ def web_measure(*, children: Children, cohort, duration: float, warmup: float, m
         dashboards.append(_get(port, f"/my/{assessment_of[user.pk]}/", {name: key}))
 
     def run(name, steps):
-        busy, total = cpu_busy_jiffies()
-        cpu = tree_cpu_seconds(server.pid)
+        window, served = CpuWindow(os.getpid()), tree_cpu_seconds(server.pid)
         result = load_run(name, steps, duration=duration, warmup=warmup, max_requests=max_requests)
-        busy_after, total_after = cpu_busy_jiffies()
-        seconds = warmup + duration
-        result.cpu = {
-            "server_cpu_share_of_2_cores": round(
-                (tree_cpu_seconds(server.pid) - cpu) / seconds / 2, 3
-            ),
-            "machine_cpu_busy_share": round((busy_after - busy) / max(1, total_after - total), 3),
-        }
+        shares = window.shares(server.pid, served)
+        shares["server_cpu_share_of_2_cores"] = shares.pop("watched_cpu_share_of_2_cores")
+        result.cpu = shares
         return result
 
     baseline_path = "/bench/baseline/"
