@@ -2,7 +2,8 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from .models import Assessment, Draft, Invitation, NominationRule, Programme, RaterGroup, Response
 
@@ -14,12 +15,31 @@ def programme_rules(*, programme: Programme) -> dict[str, tuple[int, int]]:
     }
 
 
-def _live_invitations(group=None):
-    # Declined raters no longer count: the leader may nominate someone in their place.
-    condition = ~Q(invitations__state__in=[Invitation.State.REVOKED, Invitation.State.DECLINED])
-    if group is not None:
-        condition &= Q(invitations__rater_group=group)
-    return condition
+# Declined raters no longer count: the leader may nominate someone in their place.
+NOT_LIVE = (Invitation.State.REVOKED, Invitation.State.DECLINED)
+INVITED = (
+    Invitation.State.INVITED,
+    Invitation.State.STARTED,
+    Invitation.State.SUBMITTED,
+    Invitation.State.DECLINED,
+)
+
+
+def _count(rows: QuerySet):
+    """The number of ``rows`` of each assessment, as a correlated subquery.
+
+    Each count is its own index lookup by assessment: joining invitations and responses to
+    the assessments and counting DISTINCT instead multiplies the rows (40 invitations x 20
+    responses per leader) and took seconds for 2,000 leaders.
+    """
+    counted = (
+        rows.filter(assessment=OuterRef("pk"))
+        .order_by()
+        .values("assessment")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
 SORTS = {
@@ -64,16 +84,14 @@ def programme_assessments_filtered(
 
 def programme_assessments(*, programme: Programme) -> QuerySet[Assessment]:
     """Every leader of the programme with what the dashboard shows, in one query."""
+    invitations, responses = Invitation.objects.all(), Response.objects.all()
+    live = invitations.exclude(state__in=NOT_LIVE)
     nominated = {
-        f"nominated_{group.value}": Count(
-            "invitations", filter=_live_invitations(group), distinct=True
-        )
+        f"nominated_{group.value}": _count(live.filter(rater_group=group))
         for group in RaterGroup.nominable()
     }
     responded = {
-        f"responses_{group.value}": Count(
-            "responses", filter=Q(responses__rater_group=group), distinct=True
-        )
+        f"responses_{group.value}": _count(responses.filter(rater_group=group))
         for group in RaterGroup.nominable()
     }
     return (
@@ -86,27 +104,10 @@ def programme_assessments(*, programme: Programme) -> QuerySet[Assessment]:
             self_started=Exists(
                 Draft.objects.filter(assessment=OuterRef("pk"), invitation__isnull=True)
             ),
-            invited=Count(
-                "invitations",
-                filter=Q(
-                    invitations__state__in=[
-                        Invitation.State.INVITED,
-                        Invitation.State.STARTED,
-                        Invitation.State.SUBMITTED,
-                        Invitation.State.DECLINED,
-                    ]
-                ),
-                distinct=True,
-            ),
-            declined=Count(
-                "invitations",
-                filter=Q(invitations__state=Invitation.State.DECLINED),
-                distinct=True,
-            ),
-            submitted=Count(
-                "responses", filter=~Q(responses__rater_group=RaterGroup.SELF), distinct=True
-            ),
-            nominated_total=Count("invitations", filter=_live_invitations(), distinct=True),
+            invited=_count(invitations.filter(state__in=INVITED)),
+            declined=_count(invitations.filter(state=Invitation.State.DECLINED)),
+            submitted=_count(responses.exclude(rater_group=RaterGroup.SELF)),
+            nominated_total=_count(live),
             **nominated,
             **responded,
         )
