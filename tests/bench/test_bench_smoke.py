@@ -17,11 +17,11 @@ import pytest
 
 from bench.database import DatabaseURL, server_answers
 from bench.figures import FIGURE_KEYS
+from tests.services import REDIS_URL, redis_answers
 
 pytestmark = pytest.mark.services
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
-REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
 TIMEOUT_SECONDS = 420
 
 
@@ -34,22 +34,13 @@ def _smoke_database_url() -> str:
     return urlunsplit((split.scheme, split.netloc, "/lpc360_bench_smoke", "", ""))
 
 
-def _redis_answers() -> bool:
-    import redis
-
-    try:
-        return bool(redis.Redis.from_url(REDIS_URL, socket_timeout=1).ping())
-    except redis.RedisError:
-        return False
-
-
 @pytest.fixture(scope="module")
 def services():
     database_url = _smoke_database_url()
     missing = []
     if not server_answers(DatabaseURL.parse(database_url)):
         missing.append(f"PostgreSQL at {urlsplit(database_url).netloc}")
-    if not _redis_answers():
+    if not redis_answers():
         missing.append(f"Redis at {REDIS_URL}")
     if missing:
         message = f"The benchmark needs {' and '.join(missing)}"

@@ -16,15 +16,10 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
+from tests.services import REDIS_URL, redis_answers
+
 from .browsing import AXE_TALLY, CHROMIUM, CHROMIUM_ARGS, PASSWORD, WIDE_PAGES, unavailable
-from .worker import (
-    FEEDBACK_LINK,
-    REDIS_URL,
-    Mailbox,
-    Worker,
-    forget_broker_connections,
-    redis_answers,
-)
+from .worker import FEEDBACK_LINK, Mailbox, Worker, forget_broker_connections
 
 
 def pytest_terminal_summary(terminalreporter):

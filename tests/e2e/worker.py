@@ -12,15 +12,14 @@ import uuid
 from dataclasses import dataclass
 from email import policy
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.conf import settings
-from django.db import connection
+
+from tests.services import worker_database_url
 
 from .browsing import WAIT_SECONDS, unavailable
 
-REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
 # The paths of the links people are emailed.
 FEEDBACK_LINK = r"/feedback/[A-Za-z0-9_-]{43}/"
 SET_PASSWORD_LINK = r"/accounts/set-password/[^/\s]+/[^/\s]+/"
@@ -81,32 +80,6 @@ class Mailbox:
 # Redis and a real Celery worker ----------------------------------------------------------
 
 
-def redis_answers(url: str) -> bool:
-    import redis
-
-    try:
-        return bool(redis.Redis.from_url(url, socket_timeout=1).ping())
-    except redis.RedisError:
-        return False
-
-
-def _database_url() -> str:
-    """The test database, as the worker process opens it."""
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        name = str(db["NAME"])
-        if "memory" in name or not name:
-            unavailable("the worker needs a database file: run on PostgreSQL (DATABASE_URL)")
-        return f"sqlite:///{name}"
-    if connection.vendor != "postgresql":
-        unavailable(f"no worker database URL for {connection.vendor}")
-    user = quote(db["USER"] or "", safe="")
-    password = f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else ""
-    host = db["HOST"] or "127.0.0.1"
-    port = f":{db['PORT']}" if db["PORT"] else ""
-    return f"postgres://{user}{password}@{host}{port}/{db['NAME']}"
-
-
 class Worker:
     """One `celery worker` process on the queues default and reports, killed at the end."""
 
@@ -115,7 +88,7 @@ class Worker:
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "tests.e2e.worker_settings",
-            "DATABASE_URL": _database_url(),
+            "DATABASE_URL": worker_database_url(refuse=unavailable),
             "CELERY_BROKER_URL": redis_url,
             "MEDIA_ROOT": str(settings.MEDIA_ROOT),
             "EMAIL_FILE_PATH": str(mail_dir),

@@ -11,61 +11,31 @@ import sys
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from kombu import pools as kombu_pools
 
 from config.celery import app as celery_app
 from reports.models import ThemeReport
 from reports.services import reports_generate
 from tests.reports.test_pdf_report import assessment_with_feedback
+from tests.services import REDIS_URL, redis_answers, worker_database_url
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
-REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
 READY_TIMEOUT = 60
 Status = ThemeReport.Status
 
 
-def _redis_answers() -> bool:
-    import redis
-
-    try:
-        return bool(redis.Redis.from_url(REDIS_URL, socket_timeout=1).ping())
-    except redis.RedisError:
-        return False
-
-
 @pytest.fixture(scope="module")
 def redis_url():
-    if not _redis_answers():
+    if not redis_answers():
         message = f"Redis does not answer at {REDIS_URL} (set REDIS_URL)"
         if os.environ.get("CI") == "true":
             pytest.fail(message)
         pytest.skip(message)
     return REDIS_URL
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        name = str(db["NAME"])
-        if "memory" in name or not name:
-            pytest.skip(
-                "The worker needs a database it can open: run on PostgreSQL "
-                "(DATABASE_URL) or give the SQLite test database a file name."
-            )
-        return f"sqlite:///{name}"
-    if connection.vendor != "postgresql":
-        pytest.skip(f"No worker database URL for {connection.vendor}")
-    user = quote(db["USER"] or "", safe="")
-    password = f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else ""
-    host = db["HOST"] or "127.0.0.1"
-    port = f":{db['PORT']}" if db["PORT"] else ""
-    return f"postgres://{user}{password}@{host}{port}/{db['NAME']}"
 
 
 class Workers:
@@ -153,7 +123,7 @@ class Workers:
 @pytest.fixture
 def workers(redis_url, tmp_path):
     """Workers against real Redis; this process sends tasks to the broker, not in process."""
-    database_url = _database_url()
+    database_url = worker_database_url(refuse=pytest.skip)
     saved = {key: celery_app.conf[key] for key in ("task_always_eager", "broker_url")}
     celery_app.conf.update(task_always_eager=False, broker_url=redis_url)
     _forget_connections()

@@ -1,7 +1,6 @@
 """The content security policy in a real browser: no page, the Django admin's included, has
 anything refused by it, and the admin's scripted widgets still work under it."""
 
-import os
 import shutil
 
 import pytest
@@ -11,8 +10,11 @@ from accounts.models import User
 from assessments.models import Invitation
 from tests import factories
 from tests.assessments.rating.builders import invite
+from tests.reports.test_pipeline_browser import (
+    CHROMIUM,
+    browser_context,  # noqa: F401 - a fixture
+)
 
-CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "correct horse battery staple"
 
 pytestmark = [
@@ -20,21 +22,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(not shutil.which(CHROMIUM), reason="needs Debian's chromium"),
 ]
-
-
-@pytest.fixture
-def browser_context():
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-dev-shm-usage"]
-        )
-        context = browser.new_context()
-        yield context
-        context.close()
-        browser.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 class PolicyWatch:
@@ -62,7 +49,11 @@ def sign_in(page, base_url, path, email):
 
 
 def test_site_pages_break_no_rule_of_the_policy(
-    live_server, browser_context, framework, programme, leader
+    live_server,
+    browser_context,  # noqa: F811 - the fixture imported above
+    framework,
+    programme,
+    leader,
 ):
     assessment = factories.AssessmentFactory(programme=programme, leader=leader)
     _, token = invite(assessment, state=Invitation.State.INVITED)
@@ -85,7 +76,9 @@ def test_site_pages_break_no_rule_of_the_policy(
 
 
 def test_admin_pages_work_under_the_policy_without_relaxing_it(
-    live_server, browser_context, framework
+    live_server,
+    browser_context,  # noqa: F811 - the fixture imported above
+    framework,
 ):
     User.objects.create_superuser(email="root@example.nhs.uk", password=PASSWORD, full_name="Ro")
     leader = factories.UserFactory(full_name="Lee Leader")
