@@ -308,7 +308,7 @@ def _protect_theme(plan: UnitPlan, raters, qualities) -> dict[tuple[str, Scope],
             continue
         family = [cells(*x) for x in [*shown_in_theme, key]]
         if any(
-            exposed_cells(family, weights, k, layout)
+            layout is not None and exposed_cells(family, weights, k, layout)
             for weights, layout in zip(people, layouts, strict=True)
         ):
             hidden[key] = COMPLEMENT
