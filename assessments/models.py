@@ -1,11 +1,12 @@
 """Who rates whom, and the ratings.
 
 Programme (a cohort) → Assessment (one leader's 360) → Invitation (one rater) → Draft
-(autosaved answers) → Response + Rating + ThemeComment (sealed on submit).
+(autosaved answers, encrypted) → Envelope (a rater's submitted answers, encrypted, waiting
+to be sealed) → Response + Rating + ThemeComment (sealed in batches).
 
-A Response carries the assessment, the rater group and the day it was submitted, and
-nothing else about its author: no invitation, no email, no time of day, and a random id,
-so the order of submission cannot be read from it either (PRODUCT.md, promise 5).
+A Response carries the assessment and the rater group, and nothing else about its author:
+no invitation, no email, no date or time, random ids, written in a random order in a batch
+of at least k (assessments.services.sealing; docs/anonymity.md; PRODUCT.md, promise 5).
 """
 
 import uuid
@@ -88,6 +89,12 @@ class Programme(models.Model):
         default=default_reminder_days,
         help_text="Days before the close on which raters who have not finished are reminded.",
     )
+    threshold_fixed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the first invitation went out: from then on k is the k raters were "
+        "promised, and cannot change.",
+    )
     retention_days = models.PositiveIntegerField(
         default=365, help_text="Days after release before raw ratings and comments are deleted."
     )
@@ -134,14 +141,16 @@ class Programme(models.Model):
             raise ValidationError(errors)
 
     def state_at(self, now=None) -> "Programme.State":
+        """Open between opening and closing unless closed early; a programme reopened after
+        a release (an audited reopen clears ``closed_at``) is open again until it closes."""
         now = now or timezone.now()
-        if self.released_at:
-            return self.State.RELEASED
-        if self.closed_at or now >= self.closes_at:
-            return self.State.CLOSED
         if now < self.opens_at:
             return self.State.DRAFT
-        return self.State.OPEN
+        if self.closed_at is None and now < self.closes_at:
+            return self.State.OPEN
+        if self.released_at:
+            return self.State.RELEASED
+        return self.State.CLOSED
 
     @property
     def state(self) -> "Programme.State":
@@ -202,6 +211,9 @@ class Assessment(models.Model):
     )
     nominations_submitted_at = models.DateTimeField(null=True, blank=True)
     nominations_approved_at = models.DateTimeField(null=True, blank=True)
+    self_submitted_on = models.DateField(
+        null=True, blank=True, help_text="The day the leader submitted their self-assessment."
+    )
     released_at = models.DateTimeField(
         null=True,
         blank=True,
@@ -284,21 +296,33 @@ class Invitation(models.Model):
         return self.state in self.OPEN_STATES
 
 
+class DraftManager(models.Manager):
+    def create(self, *, answers: dict | None = None, comments: dict | None = None, **fields):
+        """A draft holding ``answers`` and ``comments``, sealed in its box."""
+        draft = self.model(**fields)
+        draft.contents_set(answers=answers or {}, comments=comments or {})
+        draft.save(force_insert=True, using=self.db)
+        return draft
+
+
 class Draft(models.Model):
     """Answers saved as someone works through the form; deleted when they submit.
 
-    ``invitation`` is empty for the leader's own self-assessment draft.
-    ``answers`` maps statement id (as a string) to a scale value, or "" for Not observed;
-    ``comments`` maps theme id (as a string) to text.
+    ``invitation`` is empty for the leader's own self-assessment draft. The answers are kept
+    encrypted in ``box`` (assessments.boxes): ``answers`` maps statement id (as a string) to
+    a scale value, or "" for Not observed; ``comments`` maps theme id (as a string) to text.
     """
+
+    PURPOSE = "draft"
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="drafts")
     invitation = models.OneToOneField(
         Invitation, on_delete=models.CASCADE, null=True, blank=True, related_name="draft"
     )
-    answers = models.JSONField(default=dict)
-    comments = models.JSONField(default=dict)
+    box = models.BinaryField()
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = DraftManager()
 
     class Meta:
         constraints = [
@@ -312,6 +336,53 @@ class Draft(models.Model):
     def __str__(self):
         return f"Draft for {self.assessment}"
 
+    def contents(self) -> tuple[dict, dict]:
+        """(answers, comments), decrypted; empty for a new draft."""
+        if not self.box:
+            return {}, {}
+        from .boxes import box_open
+
+        opened = box_open(self.box, purpose=self.PURPOSE)
+        return opened["answers"], opened["comments"]
+
+    def contents_set(self, *, answers: dict, comments: dict) -> None:
+        from .boxes import box_seal
+
+        self.box = box_seal({"answers": answers, "comments": comments}, purpose=self.PURPOSE)
+
+    @property
+    def answers(self) -> dict:
+        return self.contents()[0]
+
+    @property
+    def comments(self) -> dict:
+        return self.contents()[1]
+
+
+class Envelope(models.Model):
+    """A rater's submitted answers, encrypted, waiting to be sealed into a Response.
+
+    No reference to the invitation: only the assessment and the rater group, which the
+    invitation's "submitted" state says anyway. Deleted when sealed (see
+    ``assessments.services.sealing``).
+    """
+
+    PURPOSE = "envelope"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="envelopes")
+    rater_group = models.CharField(max_length=20, choices=RaterGroup.choices)
+    box = models.BinaryField()
+
+    def __str__(self):
+        return f"Envelope for {self.assessment}"
+
+    def contents(self) -> tuple[dict, dict]:
+        from .boxes import box_open
+
+        opened = box_open(self.box, purpose=self.PURPOSE)
+        return opened["answers"], opened["comments"]
+
 
 class Response(models.Model):
     """A sealed, submitted set of ratings. Deliberately unlinkable to its author."""
@@ -319,7 +390,11 @@ class Response(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="responses")
     rater_group = models.CharField(max_length=20, choices=RaterGroup.choices)
-    submitted_on = models.DateField()
+    held = models.BooleanField(
+        default=False,
+        help_text="Arrived after the leader's reports were released and is not in them yet: "
+        "added only when that cannot single anyone out (reports.versions).",
+    )
 
     class Meta:
         constraints = [
@@ -338,6 +413,7 @@ class Response(models.Model):
 class Rating(models.Model):
     """One answer to one statement. An empty value is "Not observed": never scored."""
 
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="ratings")
     statement = models.ForeignKey(
         "framework.Statement", on_delete=models.PROTECT, related_name="ratings"
@@ -363,6 +439,7 @@ class Rating(models.Model):
 class ThemeComment(models.Model):
     """A free-text comment on one theme, from one response. Shown pooled and unattributed."""
 
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="comments")
     theme = models.ForeignKey("framework.Theme", on_delete=models.PROTECT, related_name="comments")
     text = models.TextField(max_length=COMMENT_MAX_LENGTH)

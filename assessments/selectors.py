@@ -2,10 +2,20 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.functions import Coalesce
 
-from .models import Assessment, Draft, Invitation, NominationRule, Programme, RaterGroup, Response
+from .models import Assessment, Draft, Invitation, NominationRule, Programme, RaterGroup
 
 
 def programme_rules(*, programme: Programme) -> dict[str, tuple[int, int]]:
@@ -84,29 +94,32 @@ def programme_assessments_filtered(
 
 def programme_assessments(*, programme: Programme) -> QuerySet[Assessment]:
     """Every leader of the programme with what the dashboard shows, in one query."""
-    invitations, responses = Invitation.objects.all(), Response.objects.all()
+    # Progress comes from invitation states, never from Responses: those are sealed later,
+    # in batches (services.sealing), and must not be matched to invitations.
+    invitations = Invitation.objects.all()
+    submitted = invitations.filter(state=Invitation.State.SUBMITTED)
     live = invitations.exclude(state__in=NOT_LIVE)
     nominated = {
         f"nominated_{group.value}": _count(live.filter(rater_group=group))
         for group in RaterGroup.nominable()
     }
     responded = {
-        f"responses_{group.value}": _count(responses.filter(rater_group=group))
+        f"responses_{group.value}": _count(submitted.filter(rater_group=group))
         for group in RaterGroup.nominable()
     }
     return (
         Assessment.objects.filter(programme=programme)
         .select_related("leader", "facilitator")
         .annotate(
-            self_submitted=Exists(
-                Response.objects.filter(assessment=OuterRef("pk"), rater_group=RaterGroup.SELF)
+            self_submitted=ExpressionWrapper(
+                Q(self_submitted_on__isnull=False), output_field=BooleanField()
             ),
             self_started=Exists(
                 Draft.objects.filter(assessment=OuterRef("pk"), invitation__isnull=True)
             ),
             invited=_count(invitations.filter(state__in=INVITED)),
             declined=_count(invitations.filter(state=Invitation.State.DECLINED)),
-            submitted=_count(responses.exclude(rater_group=RaterGroup.SELF)),
+            submitted=_count(submitted),
             nominated_total=_count(live),
             **nominated,
             **responded,
@@ -146,9 +159,7 @@ def programme_totals(*, programme: Programme) -> dict:
         declined=Count("pk", filter=Q(state=Invitation.State.DECLINED)),
     )
     counts["leaders"] = programme.assessments.count()
-    counts["self_submitted"] = Response.objects.filter(
-        assessment__programme=programme, rater_group=RaterGroup.SELF
-    ).count()
+    counts["self_submitted"] = programme.assessments.filter(self_submitted_on__isnull=False).count()
     counts["response_rate"] = (
         round(100 * counts["submitted"] / counts["invited"]) if counts["invited"] else None
     )

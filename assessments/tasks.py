@@ -27,3 +27,19 @@ def close_due_programmes() -> int:
 def purge_expired_data() -> int:
     """Delete the raw data of programmes past their retention period. Returns how many."""
     return len(retention_purge())
+
+
+@shared_task(name="assessments.tasks.seal_envelopes")
+def seal_envelopes(programme_id: int) -> int:
+    """Seal a programme's complete batches of submitted answers (after a submit)."""
+    from .services.sealing import envelopes_seal
+
+    return envelopes_seal(programme_id=programme_id)
+
+
+@shared_task(name="assessments.tasks.sweep_envelopes")
+def sweep_envelopes() -> int:
+    """Seal complete batches whose hand-over was lost (broker down)."""
+    from .services.sealing import envelopes_sweep
+
+    return envelopes_sweep()

@@ -12,6 +12,10 @@ from datetime import timedelta
 # name → (task, how often)
 SCHEDULES = {
     "Send queued emails left behind": ("accounts.tasks.sweep_outbox", timedelta(minutes=1)),
+    "Seal submitted answers left waiting": (
+        "assessments.tasks.sweep_envelopes",
+        timedelta(minutes=10),
+    ),
     "Send due reminders": ("assessments.tasks.send_due_reminders", timedelta(hours=1)),
     "Close programmes past their closing time": (
         "assessments.tasks.close_due_programmes",

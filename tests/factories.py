@@ -62,7 +62,14 @@ class ResponseFactory(factory.django.DjangoModelFactory):
 
     assessment = factory.SubFactory(AssessmentFactory)
     rater_group = RaterGroup.PEER
-    submitted_on = factory.LazyFunction(lambda: timezone.localdate())
+
+    @factory.post_generation
+    def self_submitted(self, create, extracted, **kwargs):
+        """A self response stamps the leader's self-assessment day, as submitting does."""
+        if create and self.rater_group == RaterGroup.SELF:
+            Assessment.objects.filter(pk=self.assessment_id, self_submitted_on=None).update(
+                self_submitted_on=timezone.localdate()
+            )
 
     @factory.post_generation
     def values(self, create, extracted, **kwargs):

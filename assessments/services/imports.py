@@ -339,7 +339,7 @@ def assessment_remove(*, assessment: Assessment, by: User) -> None:
         Assessment.objects.select_for_update().select_related("leader").get(pk=assessment.pk)
     )
     list(assessment.invitations.select_for_update().values_list("pk", flat=True))
-    submitted = assessment.responses.count()
+    submitted = assessment.responses.count() + assessment.envelopes.count()
     if submitted:
         raise ValidationError(
             f"{assessment.leader.full_name} cannot be removed: "

@@ -6,14 +6,18 @@ so two tabs, a double click or many concurrent requests end with at most one Res
 no draft left behind for a form that is already submitted.
 """
 
+import random
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from ..boxes import box_seal
 from ..models import (
     COMMENT_MAX_LENGTH,
     Assessment,
     Draft,
+    Envelope,
     Invitation,
     Programme,
     RaterGroup,
@@ -72,14 +76,8 @@ def refusal_for(*, assessment: Assessment, invitation: Invitation | None = None,
             return AnswersRefused(AnswersRefused.REVOKED, on=invitation.revoked_at)
         if state not in Invitation.OPEN_STATES:
             return AnswersRefused(AnswersRefused.NOT_INVITED)
-    else:
-        sealed = (
-            Response.objects.filter(assessment=assessment, rater_group=RaterGroup.SELF)
-            .values_list("submitted_on", flat=True)
-            .first()
-        )
-        if sealed is not None:
-            return AnswersRefused(AnswersRefused.SUBMITTED, on=sealed)
+    elif assessment.self_submitted_on is not None:
+        return AnswersRefused(AnswersRefused.SUBMITTED, on=assessment.self_submitted_on)
     programme = assessment.programme
     state = programme.state_at(now)
     if state in (Programme.State.CLOSED, Programme.State.RELEASED):
@@ -168,26 +166,32 @@ def draft_save(
             .filter(**_draft_filter(assessment=assessment, invitation=invitation))
             .first()
         ) or Draft(assessment=assessment, invitation=invitation)
+        saved_answers, saved_comments = draft.contents()
         for key, value in answers.items():
             if value is None:
-                draft.answers.pop(key, None)
+                saved_answers.pop(key, None)
             else:
-                draft.answers[key] = value
+                saved_answers[key] = value
         for key, text in comments.items():
             if text:
-                draft.comments[key] = text
+                saved_comments[key] = text
             else:
-                draft.comments.pop(key, None)
+                saved_comments.pop(key, None)
+        draft.contents_set(answers=saved_answers, comments=saved_comments)
         draft.save()
         return draft
 
 
-def response_submit(*, assessment: Assessment, invitation: Invitation | None = None) -> Response:
-    """Seal the draft into a Response with its Ratings and ThemeComments, once.
+def response_submit(
+    *, assessment: Assessment, invitation: Invitation | None = None
+) -> Response | Envelope:
+    """Submit the draft, once.
 
-    The Response keeps the assessment, the rater group and the day only (PRODUCT.md,
-    promise 5); the draft is deleted and a rater's invitation keeps only "submitted on
-    <day>". Raises ResponseIncomplete when a statement is unanswered (nothing changes),
+    A rater's answers go into an encrypted Envelope that names no invitation, and the
+    invitation keeps only "submitted on <day>"; the envelope is sealed into a Response later,
+    in a batch of at least k (``services.sealing``; PRODUCT.md, promise 5). The leader's own
+    answers are theirs: they become the self Response at once. The draft is deleted.
+    Raises ResponseIncomplete when a statement is unanswered (nothing changes),
     AnswersRefused when the form is closed or was already submitted.
     """
     try:
@@ -203,7 +207,7 @@ def response_submit(*, assessment: Assessment, invitation: Invitation | None = N
         raise
 
 
-def _submit_locked(*, assessment: Assessment, invitation: Invitation | None) -> Response:
+def _submit_locked(*, assessment: Assessment, invitation: Invitation | None):
     assessment, invitation = _lock(assessment=assessment, invitation=invitation)
     refusal = refusal_for(assessment=assessment, invitation=invitation)
     if refusal is not None:
@@ -213,49 +217,76 @@ def _submit_locked(*, assessment: Assessment, invitation: Invitation | None) -> 
         .filter(**_draft_filter(assessment=assessment, invitation=invitation))
         .first()
     )
-    answers = draft.answers if draft else {}
-    comments = draft.comments if draft else {}
+    answers, comments = draft.contents() if draft else ({}, {})
     outline = rating_outline(framework=assessment.programme.framework)
     missing = outline.missing_statements(answers)
     if missing:
         raise ResponseIncomplete([s.pk for s in missing])
-    scale_values = outline.scale_values
-
+    pairs = _answers_checked(outline=outline, answers=answers, comments=comments)
     today = timezone.localdate()
-    response = Response.objects.create(
+    if draft is not None:
+        draft.delete()
+    if invitation is None:
+        response = Response.objects.create(assessment=assessment, rater_group=RaterGroup.SELF)
+        responses_write_answers([(response, pairs)])
+        Assessment.objects.filter(pk=assessment.pk).update(self_submitted_on=today)
+        return response
+    from .sealing import envelopes_seal_request
+
+    envelope = Envelope.objects.create(
         assessment=assessment,
-        rater_group=invitation.rater_group if invitation is not None else RaterGroup.SELF,
-        submitted_on=today,
+        rater_group=invitation.rater_group,
+        box=box_seal(pairs, purpose=Envelope.PURPOSE),
     )
-    ratings = []
+    invitation.state = Invitation.State.SUBMITTED
+    invitation.submitted_on = today
+    invitation.started_at = None
+    invitation.save(update_fields=["state", "submitted_on", "started_at"])
+    programme_id = assessment.programme_id
+    transaction.on_commit(lambda: envelopes_seal_request(programme_id=programme_id))
+    return envelope
+
+
+def _answers_checked(*, outline: RatingOutline, answers: dict, comments: dict) -> dict:
+    """The answers as stored in an envelope: {"answers": {statement id: value or None for
+    Not observed}, "comments": {theme id: text}}, every statement answered on the scale."""
+    scale_values = outline.scale_values
+    checked = {}
     for theme in outline.themes:
         for statement in outline.statements_of(theme):
             value = answers[str(statement.pk)]
             if value != NOT_OBSERVED and value not in scale_values:
                 raise ValidationError(f"Statement {statement.pk} has an answer off the scale.")
-            ratings.append(
-                Rating(
-                    response=response,
-                    statement=statement,
-                    value=None if value == NOT_OBSERVED else value,
-                )
-            )
+            checked[str(statement.pk)] = None if value == NOT_OBSERVED else value
+    texts = {
+        str(theme.pk): text[:COMMENT_MAX_LENGTH]
+        for theme in outline.themes
+        if (text := (comments.get(str(theme.pk)) or "").strip())
+    }
+    return {"answers": checked, "comments": texts}
+
+
+def responses_write_answers(written: list[tuple[Response, dict]]) -> None:
+    """Write the Ratings and ThemeComments of saved Responses, shuffled together so the
+    order of rows on disk follows no response (``secrets``-grade shuffle)."""
+    ratings = [
+        Rating(response=response, statement_id=int(statement), value=value)
+        for response, contents in written
+        for statement, value in contents["answers"].items()
+    ]
+    comments = [
+        ThemeComment(response=response, theme_id=int(theme), text=text)
+        for response, contents in written
+        for theme, text in contents["comments"].items()
+    ]
+    _shuffle(ratings)
+    _shuffle(comments)
     Rating.objects.bulk_create(ratings)
-    ThemeComment.objects.bulk_create(
-        [
-            ThemeComment(response=response, theme=theme, text=text[:COMMENT_MAX_LENGTH])
-            for theme in outline.themes
-            if (text := (comments.get(str(theme.pk)) or "").strip())
-        ]
-    )
-    if draft is not None:
-        draft.delete()
-    if invitation is not None:
-        invitation.state = Invitation.State.SUBMITTED
-        invitation.submitted_on = today
-        invitation.started_at = None
-        invitation.save(update_fields=["state", "submitted_on", "started_at"])
-    return response
+    ThemeComment.objects.bulk_create(comments)
+
+
+def _shuffle(items: list) -> None:
+    random.SystemRandom().shuffle(items)
 
 
 def invitation_start(*, invitation: Invitation, now=None) -> Invitation:

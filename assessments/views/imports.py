@@ -150,7 +150,7 @@ def leader_remove(request, pk, assessment_pk):
                 request, f"{assessment.leader.full_name} has been removed from {programme.name}."
             )
             return redirect("programmes:detail", pk=programme.pk)
-    responses = assessment.responses.count()
+    responses = assessment.responses.count() + assessment.envelopes.count()
     raters = assessment.invitations.exclude(state=Invitation.State.REVOKED)
     return render(
         request,

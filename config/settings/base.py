@@ -246,3 +246,9 @@ AXES_DISABLE_ACCESS_LOG = True
 # long, then deleted.
 REPORTS_MAX_ATTEMPTS = env.int("REPORTS_MAX_ATTEMPTS", default=3)
 EXPORT_RETENTION_HOURS = env.int("EXPORT_RETENTION_HOURS", default=72)
+
+# Answers at rest (docs/anonymity.md): drafts and submitted envelopes are encrypted with this
+# key (32 bytes, base64), kept outside the database. Without it, one is derived from
+# SECRET_KEY. Older keys stay readable while a rotation drains (comma-separated).
+ANSWERS_KEY = env("ANSWERS_KEY", default="")
+ANSWERS_PREVIOUS_KEYS = env.list("ANSWERS_PREVIOUS_KEYS", default=[])

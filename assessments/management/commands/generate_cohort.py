@@ -349,10 +349,11 @@ def _generate(*, framework, leaders, raters, state, name, rng, now, submitted_sh
                 "created_at",
             ],
         ),
-        "responses": _Writer(Response, ["id", "assessment", "rater_group", "submitted_on"]),
-        "ratings": _Writer(Rating, ["response", "statement", "value"]),
-        "comments": _Writer(ThemeComment, ["response", "theme", "text"]),
+        "responses": _Writer(Response, ["id", "assessment", "rater_group"]),
+        "ratings": _Writer(Rating, ["id", "response", "statement", "value"]),
+        "comments": _Writer(ThemeComment, ["id", "response", "theme", "text"]),
     }
+    self_days = {}  # assessment id -> the day the leader submitted their self-assessment
     last_day = min(closes_at, now)
     window = max(1, (last_day - opens_at).days)
     for index, (assessment, user) in enumerate(zip(assessments, users, strict=True)):
@@ -373,19 +374,22 @@ def _generate(*, framework, leaders, raters, state, name, rng, now, submitted_sh
                 submitters.append((group, day))
             else:
                 cohort.links.append(InvitedLink(token, assessment.pk, user.pk, group))
-        for group, day in submitters:
+        for group, _day in submitters:
             response_id = uuid.uuid4()
-            day = day or (opens_at + timedelta(days=rng.randrange(window))).date()
-            writers["responses"].add((response_id, assessment.pk, group, day))
+            if group == RaterGroup.SELF:
+                self_days[assessment.pk] = (opens_at + timedelta(days=rng.randrange(window))).date()
+            writers["responses"].add((response_id, assessment.pk, group))
             for statement_id, value in ratings.response(group=group, tendency=tendency):
-                writers["ratings"].add((response_id, statement_id, value))
+                writers["ratings"].add((uuid.uuid4(), response_id, statement_id, value))
             for theme_id in ratings.theme_ids:
                 if rng.random() < COMMENT_RATE:
                     text = " ".join(rng.sample(COMMENTS, rng.choice((1, 1, 2))))
-                    writers["comments"].add((response_id, theme_id, text))
+                    writers["comments"].add((uuid.uuid4(), response_id, theme_id, text))
         if (index + 1) % CHUNK_LEADERS == 0:
             _flush(writers)
     _flush(writers)
+    for assessment_id, day in self_days.items():
+        Assessment.objects.filter(pk=assessment_id).update(self_submitted_on=day)
     cohort.counts = {
         "leaders": leaders,
         "raters_per_leader": raters,

@@ -10,9 +10,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments.models import Draft, Invitation, RaterGroup, Rating, Response
+from assessments.models import Draft, Envelope, Invitation, RaterGroup, Rating, Response
 from assessments.services.programmes import programme_close
 from assessments.services.responses import draft_save, invitation_decline, response_submit
+from assessments.services.sealing import envelopes_seal
 from assessments.views.rater import SESSION_INVITATION
 
 from .builders import all_statements, error_summary_hrefs, full_answers, ids_in, invite, page_post
@@ -433,6 +434,8 @@ class TestForm:
         assert "You have answered 39 of 39 statements" in review
         submitted = browser.post(reverse("rater:review"))
         assert submitted["Location"] == reverse("rater:done")
+        assert Envelope.objects.count() == 1  # waits for k of its group to be sealed
+        envelopes_seal(programme_id=assessment.programme_id, final=True)
 
         response = Response.objects.get()
         assert response.assessment == assessment
@@ -457,7 +460,7 @@ class TestForm:
         again = browser.post(reverse("rater:review"))
         assert again.status_code == 302 and again["Location"] == reverse("rater:done")
         assert browser.get(page_url(outline.themes[0])).status_code == 410
-        assert Response.objects.count() == 1
+        assert Response.objects.count() == 1 and not Envelope.objects.exists()
 
 
 class TestDecline:

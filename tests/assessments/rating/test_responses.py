@@ -11,6 +11,7 @@ from django.utils import timezone
 from assessments.models import (
     COMMENT_MAX_LENGTH,
     Draft,
+    Envelope,
     Invitation,
     RaterGroup,
     Rating,
@@ -26,6 +27,7 @@ from assessments.services.responses import (
     invitation_start,
     response_submit,
 )
+from assessments.services.sealing import envelopes_seal
 from framework.models import Framework, Quality, Statement, Theme
 from tests import factories
 
@@ -137,17 +139,19 @@ class TestResponseSubmit:
             statements = all_statements(outline)
             not_observed = {statements[0].pk, statements[10].pk}
             save_everything(assessment, outline, invitation, not_observed=not_observed)
-            response = response_submit(assessment=assessment, invitation=invitation)
+            envelope = response_submit(assessment=assessment, invitation=invitation)
+            assert not Response.objects.exists()  # sealed later, with at least k of its group
+            assert isinstance(envelope, Envelope)
+            envelopes_seal(programme_id=programme.pk, final=True)
 
-        assert Response.objects.count() == 1
+        response = Response.objects.get()
         assert response.rater_group == RaterGroup.PEER
-        assert response.submitted_on == date(2026, 6, 10)  # the local day, not UTC's
-        # Nothing on the response points back at its author.
+        # Nothing on the response points back at its author, not even a day.
         assert {f.name for f in Response._meta.concrete_fields} == {
             "id",
             "assessment",
             "rater_group",
-            "submitted_on",
+            "held",
         }
         ratings = Rating.objects.filter(response=response)
         assert ratings.count() == len(statements) == 39
@@ -200,7 +204,7 @@ class TestResponseSubmit:
             response_submit(assessment=assessment, invitation=invitation)
         assert refused.value.reason == AnswersRefused.SUBMITTED
         assert refused.value.on == timezone.localdate()
-        assert Response.objects.count() == 1
+        assert Envelope.objects.count() == 1
 
     def test_self_assessment_is_submitted_once(self, assessment, outline):
         save_everything(assessment, outline)
@@ -232,7 +236,7 @@ class TestResponseSubmit:
         closes_at = assessment.programme.closes_at
         with time_machine.travel(closes_at - timedelta(seconds=1), tick=False):
             response_submit(assessment=assessment, invitation=invitation)
-        assert Response.objects.count() == 1
+        assert Envelope.objects.count() == 1
 
     @pytest.mark.parametrize(
         ("state", "reason"),
