@@ -115,6 +115,10 @@ def audit_event_summary(event: AuditEvent) -> str:
             f"{_plural(d.get('assessments', 0), 'assessment')} and "
             f"{_plural(d.get('reports', 0), 'report')} deleted"
         )
+    if action == A.THRESHOLD_CHANGED:
+        return f"k changed from {d.get('from', '?')} to {d.get('to', '?')}"
+    if action == A.PROGRAMME_REOPENED:
+        return f"Reopened until {d.get('closes_at', '?')}. Reason: {d.get('reason', '')}"
     if action == A.RETENTION_PURGED:
         deleted = d.get("deleted") or {}
         return (

@@ -148,6 +148,8 @@ class AuditAction(models.TextChoices):
     LEADER_ERASED = "leader_erased", "Leader erased"
     RATER_ERASED = "rater_erased", "Rater erased"
     RETENTION_PURGED = "retention_purged", "Raw data deleted (retention)"
+    THRESHOLD_CHANGED = "threshold_changed", "Anonymity threshold changed"
+    PROGRAMME_REOPENED = "programme_reopened", "Programme reopened"
 
 
 class AuditEvent(models.Model):

@@ -11,7 +11,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
 
 from assessments.access import assessments_for_facilitator
 from assessments.models import Programme
@@ -86,9 +85,30 @@ def theme_pdf(request, assessment_pk, theme_slug):
 
 
 @login_required
-@require_POST
 def release(request, assessment_pk):
+    from django.urls import reverse
+
+    from .release_views import release_confirm
+
     assessment = _assessment(request.user, assessment_pk)
+    if request.method != "POST":
+        name = assessment.leader.full_name
+        refusal = assessment_reports_releasable(assessment=assessment)
+        if assessment.programme.release_mode != Programme.ReleaseMode.BY_FACILITATOR:
+            refusal = f"{assessment.programme.name} releases reports when it closes."
+        return release_confirm(
+            request,
+            programme=assessment.programme,
+            heading=f"Release the reports for {name}?",
+            who=name,
+            who_short=name,
+            button="Release the reports",
+            back_url=reverse(
+                "reports:facilitator_assessment", kwargs={"assessment_pk": assessment.pk}
+            ),
+            back_label=f"Reports for {name}",
+            refusal=refusal,
+        )
     if assessment.programme.release_mode != Programme.ReleaseMode.BY_FACILITATOR:
         messages.error(
             request,

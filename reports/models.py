@@ -122,3 +122,62 @@ class CohortExport(models.Model):
     @property
     def pending(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+
+def released_report_path(released, filename):
+    assessment_id = released.version.assessment_id
+    return f"reports/released/{assessment_id}/v{released.version.number}/{filename}"
+
+
+class ReportVersion(models.Model):
+    """What one release showed a leader: frozen (PRODUCT.md, promises 6 and 8).
+
+    A release stamps a new version: the Responses in it (``responses``) and which figures it
+    shows (``shown``), so that a later version can be checked together with every version
+    the leader has seen (``reports.versions``); and, per theme, the page and the PDF exactly
+    as released (``ReleasedThemeReport``). The leader reads only these, never a live
+    computation. The snapshots are filled in once the theme reports of the release are
+    ready (``filled_at``).
+    """
+
+    assessment = models.ForeignKey(
+        "assessments.Assessment", on_delete=models.CASCADE, related_name="report_versions"
+    )
+    number = models.PositiveSmallIntegerField()
+    released_at = models.DateTimeField()
+    filled_at = models.DateTimeField(null=True, blank=True)
+    responses = models.JSONField(default=list, help_text="Ids of the Responses it includes.")
+    shown = models.JSONField(
+        default=dict,
+        help_text="For the check across versions: each anonymous Response's display unit, "
+        "and every aggregate shown as [row, level, scope id].",
+    )
+
+    class Meta:
+        ordering = ["assessment", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "number"], name="one_report_version_number"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Version {self.number} of the reports for {self.assessment}"
+
+
+class ReleasedThemeReport(models.Model):
+    """One theme of a released version: the web page's report body and the PDF, as released."""
+
+    version = models.ForeignKey(ReportVersion, on_delete=models.CASCADE, related_name="themes")
+    theme = models.ForeignKey("framework.Theme", on_delete=models.PROTECT, related_name="+")
+    html = models.TextField()
+    file = models.FileField(upload_to=released_report_path, max_length=300)
+
+    class Meta:
+        ordering = ["version", "theme__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "theme"], name="one_released_theme"),
+        ]
+
+    def __str__(self):
+        return f"{self.theme} in {self.version}"

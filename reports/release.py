@@ -26,8 +26,21 @@ from .services import (
     reports_refuse_if_purged,
     theme_report_statuses,
 )
+from .versions import version_changed, versions_release
 
 REOPEN_REASON_MAX_LENGTH = 1000
+
+
+def nothing_to_report(*, assessment: Assessment) -> str:
+    """Why a report would say nothing (no self-assessment and no rater feedback), or ""."""
+    from assessments.models import Response
+
+    if Response.objects.filter(assessment=assessment, held=False).exists():
+        return ""
+    return (
+        f"There is nothing to release for {assessment.leader.full_name}: there is no "
+        "self-assessment and no feedback from raters. Reports need at least one of them."
+    )
 
 
 def _assessment_lock(assessment: Assessment) -> Assessment:
@@ -42,8 +55,11 @@ def assessment_reports_releasable(*, assessment: Assessment) -> str:
     """Why the reports cannot be released now, or "" when they can."""
     if not assessment.programme.is_closed:
         return "Reports can be released once the programme has closed."
-    if report_is_released(assessment=assessment):
+    if report_is_released(assessment=assessment) and not version_changed(assessment=assessment):
         return f"{assessment.leader.full_name}'s reports are already released."
+    nothing = nothing_to_report(assessment=assessment)
+    if nothing:
+        return nothing
     if not all(theme.ready for theme in theme_report_statuses(assessment=assessment)):
         return (
             "Every theme report must be ready before the reports are released. Generate them, "
@@ -65,6 +81,7 @@ def assessment_reports_release(*, assessment: Assessment, by: User, now=None) ->
             raise ValidationError(refusal)
         Assessment.objects.filter(pk=assessment.pk).update(released_at=now)
         assessment.released_at = now
+        versions_release(assessment=assessment, now=now)
         programme = assessment.programme
         audit_record(
             actor=by,
@@ -95,14 +112,25 @@ def programme_reports_release(*, programme: Programme, by: User | None, now=None
         reopened = programme.assessments.filter(
             released_at__isnull=True, reopened_at__isnull=False
         ).update(released_at=now)
-        if not (stamped or reopened):
+        # A version for each leader whose reports changed since they were last released
+        # (the first release, or late responses admitted after a reopen).
+        versions = sum(
+            versions_release(assessment=assessment, now=now) is not None
+            for assessment in programme.assessments.select_related("programme__framework")
+            if not nothing_to_report(assessment=assessment)
+        )
+        if not (stamped or reopened or versions):
             return False
         audit_record(
             actor=by,
             action=AuditAction.RELEASED,
             programme=programme,
             obj=programme,
-            detail={"mode": programme.get_release_mode_display(), "reopened": reopened},
+            detail={
+                "mode": programme.get_release_mode_display(),
+                "reopened": reopened,
+                "versions": versions,
+            },
         )
     programme.refresh_from_db()
     return True

@@ -19,6 +19,7 @@ from assessments.access import assessment_for_admin, programme_for_admin
 
 from .forms import ReopenForm
 from .release import (
+    assessment_reports_releasable,
     assessment_reports_release,
     assessment_reports_reopen,
     comments_for_review,
@@ -78,10 +79,54 @@ def comment_redact(request, assessment_pk, comment_pk):
     return redirect("reports:admin_comments", assessment_pk=assessment.pk)
 
 
+def release_confirm(
+    request,
+    *,
+    programme,
+    heading,
+    who,
+    who_short,
+    button,
+    back_url,
+    back_label,
+    refusal="",
+    comments_url="",
+):
+    """The "check before you continue" page of a release: what it does, then a POST."""
+    return render(
+        request,
+        "reports/release_confirm.html",
+        {
+            "programme": programme,
+            "heading": heading,
+            "who": who,
+            "who_short": who_short,
+            "button": button,
+            "back_url": back_url,
+            "back_label": back_label,
+            "refusal": refusal,
+            "comments_url": comments_url,
+        },
+    )
+
+
 @login_required
-@require_POST
 def release(request, assessment_pk):
     assessment = assessment_for_admin(request.user, assessment_pk)
+    if request.method != "POST":
+        name = assessment.leader.full_name
+        return release_confirm(
+            request,
+            programme=assessment.programme,
+            heading=f"Release the reports for {name}?",
+            who=name,
+            who_short=name,
+            button="Release the reports",
+            back_url=reverse("reports:admin_assessment", kwargs={"assessment_pk": assessment.pk}),
+            back_label=f"Reports for {name}",
+            refusal=assessment_reports_releasable(assessment=assessment),
+            comments_url=reverse("reports:admin_comments", kwargs={"assessment_pk": assessment.pk}),
+        )
     try:
         assessment_reports_release(assessment=assessment, by=request.user)
     except ValidationError as error:
@@ -125,9 +170,25 @@ def reopen(request, assessment_pk):
 
 
 @login_required
-@require_POST
 def programme_release(request, programme_pk):
     programme = programme_for_admin(request.user, programme_pk)
+    if request.method != "POST":
+        refusal = (
+            ""
+            if programme.is_closed
+            else ("Reports can be released once the programme has closed.")
+        )
+        return release_confirm(
+            request,
+            programme=programme,
+            heading="Release every leader's reports?",
+            who="Every leader whose reports are not released yet",
+            who_short="a leader",
+            button="Release every leader's reports",
+            back_url=reverse("programmes:detail", kwargs={"pk": programme.pk}),
+            back_label=f"Back to {programme.name}",
+            refusal=refusal,
+        )
     try:
         released = programme_reports_release(programme=programme, by=request.user)
     except ValidationError as error:

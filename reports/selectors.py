@@ -45,7 +45,7 @@ def _ids(assessments) -> list[int]:
 def response_counts(*, assessments) -> dict[int, dict[str, int]]:
     """Per assessment id: submitted responses per rater group (self included)."""
     rows = (
-        Response.objects.filter(assessment_id__in=_ids(assessments))
+        Response.objects.filter(assessment_id__in=_ids(assessments), held=False)
         .values_list("assessment_id", "rater_group")
         .annotate(count=Count("id"))
         .order_by()
@@ -57,7 +57,9 @@ def response_counts(*, assessments) -> dict[int, dict[str, int]]:
 
 
 def _ratings(*, assessments, theme):
-    ratings = Rating.objects.filter(response__assessment_id__in=_ids(assessments))
+    ratings = Rating.objects.filter(
+        response__assessment_id__in=_ids(assessments), response__held=False
+    )
     if theme is not None:
         ratings = ratings.filter(statement__quality__theme=theme)
     return ratings
@@ -140,7 +142,9 @@ def answer_masks(*, assessments, statements) -> dict[int, list[tuple[str, int, i
 def comment_rows(*, assessments, theme=None) -> dict[int, list[tuple[int, str, str]]]:
     """Per assessment id: (theme id, rater group, text) of every comment not redacted."""
     comments = ThemeComment.objects.filter(
-        response__assessment_id__in=_ids(assessments), redacted_at__isnull=True
+        response__assessment_id__in=_ids(assessments),
+        response__held=False,
+        redacted_at__isnull=True,
     )
     if theme is not None:
         comments = comments.filter(theme=theme)

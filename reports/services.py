@@ -153,10 +153,18 @@ def reports_generate_for_programme(*, programme: Programme) -> list[ThemeReport]
 def _reports_request(*, assessments) -> list[ThemeReport]:
     """Reports of a released assessment that are ready are left alone (frozen); missing or
     failed ones are still rendered. Nothing is rendered for a purged programme."""
+    from .versions import late_responses_admit, version_changed
+
     reports = []
     for assessment in assessments:
         reports_refuse_if_purged(programme=assessment.programme)
-        frozen = reports_frozen(assessment=assessment)
+        # Late responses join only if comparing versions can single no one out.
+        late_responses_admit(assessment=assessment)
+        # Released reports are kept as released (in their version); the working copies are
+        # rendered again only when a new version can follow.
+        frozen = reports_frozen(assessment=assessment) and not version_changed(
+            assessment=assessment
+        )
         for theme in assessment.programme.framework.themes.order_by("order"):
             report, _ = ThemeReport.objects.get_or_create(assessment=assessment, theme=theme)
             if not (frozen and report.status == Status.READY):
@@ -237,6 +245,7 @@ def theme_report_render(*, report: ThemeReport) -> bool:
         and default_storage.exists(report.file.name)
     ):
         _finish(report, name=report.file.name, inputs_hash=content.inputs_hash, rendered=False)
+        _versions_fill(report)
         return False
     started = time.monotonic()
     pdf = pdf_render(template_name=THEME_REPORT_TEMPLATE, context=content.context)
@@ -244,11 +253,19 @@ def theme_report_render(*, report: ThemeReport) -> bool:
     log.info("Rendered %s in %.2f s (%d bytes)", name, time.monotonic() - started, len(pdf))
     if _finish(report, name=name, inputs_hash=content.inputs_hash, rendered=True):
         _files_delete_others(report, keep=name)
+        _versions_fill(report)
     else:
         current = ThemeReport.objects.filter(pk=report.pk).values_list("file", flat=True).first()
         if current != name:
             default_storage.delete(name)
     return True
+
+
+def _versions_fill(report) -> None:
+    """A released version waiting for this report can now be filled (reports.versions)."""
+    from .versions import versions_fill_pending
+
+    versions_fill_pending(assessment_id=report.assessment_id)
 
 
 def theme_report_release(*, report: ThemeReport, error: BaseException) -> bool:

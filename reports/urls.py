@@ -29,7 +29,7 @@ urlpatterns = [
         name="admin_comments",
     ),
     path(
-        "staff/assessments/<int:assessment_pk>/comments/<int:comment_pk>/redact/",
+        "staff/assessments/<int:assessment_pk>/comments/<uuid:comment_pk>/redact/",
         release_views.comment_redact,
         name="admin_comment_redact",
     ),

@@ -32,6 +32,13 @@ from .services import (
     reports_generate_for_programme,
     theme_report_statuses,
 )
+from .versions import (
+    late_responses_held,
+    leader_theme_statuses,
+    released_theme,
+    versions_backfill,
+    versions_latest,
+)
 
 # While anything is queued or rendering, progress pages reload themselves (no script).
 REFRESH_SECONDS = 5
@@ -43,16 +50,20 @@ FROZEN_MESSAGE = (
 
 @login_required
 def my_reports(request):
+    """The leader's released reports: only what was released, as it was released."""
     rows = []
     for assessment in assessments_for_leader(request.user).order_by("-programme__closes_at"):
+        versions_backfill(assessment=assessment)
+        themes, released, preparing = leader_theme_statuses(assessment=assessment)
         rows.append(
             {
                 "assessment": assessment,
-                "released": report_is_released(assessment=assessment),
-                "themes": theme_report_statuses(assessment=assessment),
+                "released": released,
+                "preparing": preparing,
+                "themes": themes,
             }
         )
-    pending = any(t.pending for row in rows for t in row["themes"])
+    pending = any(row["preparing"] for row in rows)
     return render(
         request,
         "reports/my_reports.html",
@@ -62,18 +73,39 @@ def my_reports(request):
 
 @login_required
 def leader_theme(request, assessment_pk, theme_slug):
+    """The theme exactly as it was last released to the leader (never a live computation)."""
     assessment = assessment_for_leader(request.user, assessment_pk)
-    if not report_is_released(assessment=assessment):
+    versions_backfill(assessment=assessment)
+    theme = _theme(assessment, theme_slug)
+    released = released_theme(assessment=assessment, theme=theme)
+    if released is None:
         raise Http404("Not released")
-    return theme_page_render(request, assessment, theme_slug, staff=False)
+    programme = assessment.programme
+    return render(
+        request,
+        "reports/theme_report.html",
+        {
+            "assessment": assessment,
+            "theme": theme,
+            "theme_number": theme.order,
+            "programme_name": programme.name,
+            "leader_name": assessment.leader.full_name,
+            "report": released,
+            "released_body": released.html,
+            "staff": False,
+            "area": "",
+        },
+    )
 
 
 @login_required
 def leader_theme_pdf(request, assessment_pk, theme_slug):
     assessment = assessment_for_leader(request.user, assessment_pk)
-    if not report_is_released(assessment=assessment):
+    versions_backfill(assessment=assessment)
+    released = released_theme(assessment=assessment, theme=_theme(assessment, theme_slug))
+    if released is None:
         raise Http404("Not released")
-    return theme_pdf_response(assessment, theme_slug)
+    return _pdf_file_response(released.file, assessment, released.theme)
 
 
 @login_required
@@ -89,6 +121,8 @@ def admin_reports(request, assessment_pk):
             "programme": assessment.programme,
             "released": report_is_released(assessment=assessment),
             "release_refusal": assessment_reports_releasable(assessment=assessment),
+            "version": versions_latest(assessment=assessment, filled=False),
+            "held": late_responses_held(assessment=assessment),
             "themes": themes,
             "refresh_seconds": REFRESH_SECONDS if pending else None,
         },
@@ -188,14 +222,18 @@ def theme_pdf_response(assessment, theme_slug, *, request=None, audit_as=""):
     report = get_object_or_404(
         ThemeReport, assessment=assessment, theme=theme, status=ThemeReport.Status.READY
     )
-    try:
-        handle = report.file.open("rb")
-    except (FileNotFoundError, ValueError) as missing:
-        raise Http404("The file is missing") from missing
     if request is not None:
         _audit_read(
             request, assessment, theme, action=AuditAction.REPORT_DOWNLOADED, audit_as=audit_as
         )
+    return _pdf_file_response(report.file, assessment, theme)
+
+
+def _pdf_file_response(file, assessment, theme):
+    try:
+        handle = file.open("rb")
+    except (FileNotFoundError, ValueError) as missing:
+        raise Http404("The file is missing") from missing
     filename = f"LPC360-{slugify(assessment.leader.full_name)}-{theme.slug}.pdf"
     response = FileResponse(
         handle, as_attachment=True, filename=filename, content_type="application/pdf"

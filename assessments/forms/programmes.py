@@ -66,6 +66,13 @@ class ProgrammeForm(forms.ModelForm):
         self.fields["framework"].empty_label = None
         self.fields["anonymity_threshold"].min_value = MINIMUM_ANONYMITY_THRESHOLD
         self.fields["anonymity_threshold"].widget.attrs["min"] = MINIMUM_ANONYMITY_THRESHOLD
+        if self.instance.pk and self.instance.threshold_fixed_at:
+            k = self.fields["anonymity_threshold"]
+            k.disabled = True
+            k.help_text = (
+                f"Fixed at {self.instance.anonymity_threshold}: raters were invited with the "
+                "promise that smaller groups are never shown on their own."
+            )
         if self.instance.pk:
             self.initial["reminder_days"] = ", ".join(map(str, self.instance.reminder_days))
         else:
@@ -191,3 +198,29 @@ class LeaderFilterForm(forms.Form):
             "nominations": self.cleaned_data["nominations"],
             "sort": self.cleaned_data["sort"] or "name",
         }
+
+
+class ProgrammeReopenForm(forms.Form):
+    """Reopen a closed programme: a new closing time and the reason, for the audit log."""
+
+    closes_at = forms.DateTimeField(
+        label="New closing time",
+        help_text="UK time. Raters who have not submitted can do so until then.",
+        widget=DateTimeInput(),
+        error_messages={
+            "required": "Enter the new closing time",
+            "invalid": "Enter a real date and time, for example 2026-03-02 17:00",
+        },
+    )
+    reason = forms.CharField(
+        label="Why is the programme being reopened?",
+        help_text="This is recorded in the programme's audit log.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=1000,
+        error_messages={"required": "Enter why the programme is being reopened"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("reopen", "Reopen the programme"))

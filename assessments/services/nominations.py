@@ -19,9 +19,14 @@ from accounts.models import User
 
 from ..models import Assessment, Invitation, NominationRule, RaterGroup
 from ..tokens import token_from_nonce, token_hash, token_new_nonce
+from .programmes import programme_threshold_fix
 
 State = Invitation.State
 REMOVABLE_STATES = (State.NOMINATED, State.INVITED)
+# What a leader may remove or replace by name: only raters not invited yet. Once invitations
+# are out, a per-name action that worked for some raters and not others would tell the
+# leader who has started (PRODUCT.md, promise 5): a wrong address is withdrawn by an admin.
+LEADER_REMOVABLE_STATES = (State.NOMINATED,)
 NOT_COUNTED_STATES = (State.DECLINED, State.REVOKED)
 
 # One rater and several, as the nomination page names them.
@@ -169,6 +174,12 @@ def invitation_remove(*, invitation: Invitation, by: User) -> None:
         invitation = assessment.invitations.filter(pk=invitation.pk).first()
         if invitation is None:
             return
+        if by.pk == assessment.leader_id and invitation.state not in LEADER_REMOVABLE_STATES:
+            raise ValidationError(
+                f"{invitation.name} has been invited, so they can no longer be removed or "
+                "replaced here. If the invitation went to a wrong address, ask your programme "
+                "admin to withdraw it."
+            )
         if invitation.state not in REMOVABLE_STATES:
             raise ValidationError(
                 f"{invitation.name} can no longer be removed: only raters who have not "
@@ -216,6 +227,7 @@ def invitations_send(*, assessment: Assessment, by: User) -> int:
         if not pending:
             raise ValidationError("Everyone nominated has already been invited.")
         now = timezone.now()
+        programme_threshold_fix(programme=programme, now=now)
         for invitation in pending:
             invitation_new_link(invitation)
             invitation.state = State.INVITED
@@ -326,13 +338,8 @@ def _group_nominations(assessment: Assessment, rater_group: str) -> GroupNominat
 
 
 def _approvers(assessment: Assessment) -> list[User]:
-    """Who is asked to approve: the leader's facilitator, else the programme's
-    facilitators, else its admins."""
-    programme = assessment.programme
+    """Who is asked to approve: the leader's own facilitator, else the programme's admins.
+    A facilitator not assigned to the leader never sees their raters (``access``)."""
     if assessment.facilitator_id and assessment.facilitator.is_active:
         return [assessment.facilitator]
-    for people in (programme.facilitators, programme.admins):
-        found = list(people.filter(is_active=True).order_by("pk"))
-        if found:
-            return found
-    return []
+    return list(assessment.programme.admins.filter(is_active=True).order_by("pk"))

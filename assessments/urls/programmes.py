@@ -11,4 +11,5 @@ urlpatterns = [
     path("<int:pk>/edit/", views.programme_edit, name="edit"),
     path("<int:pk>/leaders/add/", views.leader_add, name="leader_add"),
     path("<int:pk>/close/", views.programme_close_now, name="close"),
+    path("<int:pk>/reopen/", views.programme_reopen_view, name="reopen"),
 ]

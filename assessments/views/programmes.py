@@ -5,7 +5,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 
@@ -14,7 +13,12 @@ from ..access import (
     programme_for_admin,
     programmes_visible_to_staff,
 )
-from ..forms.programmes import LeaderAddForm, LeaderFilterForm, ProgrammeForm
+from ..forms.programmes import (
+    LeaderAddForm,
+    LeaderFilterForm,
+    ProgrammeForm,
+    ProgrammeReopenForm,
+)
 from ..selectors import (
     nomination_status,
     programme_assessments_filtered,
@@ -25,6 +29,7 @@ from ..services.programmes import (
     assessment_create,
     programme_close,
     programme_create,
+    programme_reopen,
     programme_update,
 )
 
@@ -80,7 +85,10 @@ def programme_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             programme_update(
-                programme=programme, rules=form.nomination_rules(), **_programme_fields(form)
+                programme=programme,
+                rules=form.nomination_rules(),
+                by=request.user,
+                **_programme_fields(form),
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -155,11 +163,45 @@ def leader_add(request, pk):
 
 
 @login_required
-@require_POST
 def programme_close_now(request, pk):
+    """Check before you continue: what closing now does, then the close itself (POST)."""
     programme = programme_for_admin(request.user, pk)
-    if programme_close(programme=programme, by=request.user):
-        messages.success(request, f"{programme.name} is closed. Raters can no longer submit.")
-    else:
-        messages.info(request, f"{programme.name} was already closed.")
-    return redirect("programmes:detail", pk=programme.pk)
+    if request.method == "POST":
+        if programme_close(programme=programme, by=request.user):
+            messages.success(request, f"{programme.name} is closed. Raters can no longer submit.")
+        else:
+            messages.info(request, f"{programme.name} was already closed.")
+        return redirect("programmes:detail", pk=programme.pk)
+    if programme.is_closed:
+        messages.info(request, f"{programme.name} is already closed.")
+        return redirect("programmes:detail", pk=programme.pk)
+    return render(
+        request,
+        "assessments/programmes/close.html",
+        {"programme": programme, "totals": programme_totals(programme=programme)},
+    )
+
+
+@login_required
+def programme_reopen_view(request, pk):
+    """Reopen a closed programme for late feedback: audited, and says what leaders will see."""
+    programme = programme_for_admin(request.user, pk)
+    form = ProgrammeReopenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            programme_reopen(
+                programme=programme,
+                closes_at=form.cleaned_data["closes_at"],
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"{programme.name} is open again.")
+            return redirect("programmes:detail", pk=programme.pk)
+    return render(
+        request,
+        "assessments/programmes/reopen.html",
+        {"programme": programme, "form": form},
+    )

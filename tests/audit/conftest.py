@@ -60,16 +60,21 @@ def programme_closed(programme, *, release_mode=Programme.ReleaseMode.ON_CLOSE):
 
 
 def reports_ready(assessment) -> list[ThemeReport]:
-    """A ready report per theme (requested or not), with a small stand-in file (no rendering)."""
+    """A ready report per theme (requested or not), with a small stand-in file (no rendering),
+    drawn from the current data; a released version waiting for them is filled."""
+    from reports.report_context import theme_report_content
+    from reports.versions import versions_fill_pending
+
     reports = []
     for theme in assessment.programme.framework.themes.all():
         report, _ = ThemeReport.objects.get_or_create(assessment=assessment, theme=theme)
         report.status = ThemeReport.Status.READY
-        report.inputs_hash = "0" * 64
+        report.inputs_hash = theme_report_content(assessment=assessment, theme=theme).inputs_hash
         report.generated_at = timezone.now()
         report.file.save(
             f"{assessment.pk}-{theme.pk}.pdf", ContentFile(b"%PDF-1.4 test"), save=False
         )
         report.save()
         reports.append(report)
+    versions_fill_pending(assessment_id=assessment.pk)
     return reports

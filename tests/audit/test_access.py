@@ -125,12 +125,21 @@ def test_unknown_ids_are_404(client, programme_admin, ids):
         assert client.get(url).status_code == 404, url
 
 
-def test_post_only_actions_refuse_get(client, programme_admin, facilitator, ids):
+def test_releases_ask_first_and_a_get_changes_nothing(client, programme_admin, facilitator, ids):
+    """Releasing is a "check before you continue" page (GET) and a POST (issue 12, 3)."""
+    from assessments.models import Assessment
+
     client.force_login(programme_admin)
-    assert client.get(f"/reports/staff/assessments/{ids['a']}/release/").status_code == 405
-    assert client.get(f"/reports/staff/programmes/{ids['p']}/release/").status_code == 405
+    for url in (
+        f"/reports/staff/assessments/{ids['a']}/release/",
+        f"/reports/staff/programmes/{ids['p']}/release/",
+    ):
+        page = client.get(url)
+        assert page.status_code == 200
+        assert "Release" in page.content.decode()
     client.force_login(facilitator)
-    assert client.get(f"/reports/facilitator/{ids['a']}/release/").status_code == 405
+    assert client.get(f"/reports/facilitator/{ids['a']}/release/").status_code == 200
+    assert Assessment.objects.get(pk=ids["a"]).released_at is None
 
 
 def test_the_facilitator_list_shows_nobody_elses_leaders(client, other_admin, ids):

@@ -59,7 +59,11 @@ def test_redact_release_reopen_audit_and_erase_in_a_browser(
     fac.get_by_role("link", name="Alex Leader").click()
     fac.wait_for_load_state()
     problems["facilitator leader"] = _axe_violations(fac)
-    fac.get_by_role("button", name="Release").click()
+    fac.get_by_role("link", name="Release").click()
+    fac.wait_for_load_state()
+    assert fac.get_by_text("Release the reports for Alex Leader?").is_visible()
+    problems["release: check before you continue"] = _axe_violations(fac)
+    fac.get_by_role("button", name="Release the reports").click()
     fac.wait_for_load_state()
     assert fac.get_by_text("Alex Leader can now read their reports.").is_visible()
 

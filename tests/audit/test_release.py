@@ -9,12 +9,13 @@ from assessments.models import Programme
 from assessments.services.programmes import programme_close
 from reports.models import ThemeReport
 from reports.release import (
+    assessment_reports_releasable,
     assessment_reports_release,
     assessment_reports_reopen,
     programme_reports_release,
 )
 from reports.services import report_is_released, reports_generate
-from tests.factories import AssessmentFactory, UserFactory
+from tests.factories import AssessmentFactory, ResponseFactory, UserFactory
 
 from .conftest import programme_closed, reports_ready
 
@@ -79,6 +80,7 @@ def test_the_facilitator_releases_after_the_debrief(client, facilitator, leader,
 def test_the_programme_is_released_only_with_its_last_leader(facilitator, assessment):
     programme = programme_closed(assessment.programme, release_mode=BY_FACILITATOR)
     second = AssessmentFactory(programme=programme, facilitator=facilitator)
+    ResponseFactory(assessment=second, rater_group="self")  # something to report
     reports_ready(assessment)
     reports_ready(second)
 
@@ -179,7 +181,7 @@ def test_generating_a_released_report_says_it_is_frozen(
     assert not ThemeReport.objects.exclude(status=Status.READY).exists()
 
 
-def test_reopen_withdraws_regenerates_and_needs_a_new_release(
+def test_reopen_keeps_the_released_version_and_needs_a_new_release(
     client, programme, programme_admin, leader, assessment
 ):
     programme_close(programme=programme, by=programme_admin)
@@ -198,13 +200,16 @@ def test_reopen_withdraws_regenerates_and_needs_a_new_release(
     assert set(
         ThemeReport.objects.filter(assessment=assessment).values_list("status", flat=True)
     ) == {Status.QUEUED}
+    # The leader keeps reading what was released to them: released means frozen.
     client.force_login(leader)
-    assert client.get(f"/reports/{assessment.pk}/being/").status_code == 404
-    assert "Your reports are being updated" in client.get("/reports/").content.decode()
+    released = client.get(f"/reports/{assessment.pk}/being/")
+    assert released.status_code == 200
 
     ThemeReport.objects.filter(assessment=assessment).update(status=Status.READY)
     assessment_reports_release(assessment=assessment, by=programme_admin)
     assert client.get(f"/reports/{assessment.pk}/being/").status_code == 200
+    # Nothing new arrived, so no new version.
+    assert assessment.report_versions.count() == 1
 
 
 def test_a_programme_release_releases_reopened_reports_too(programme, programme_admin, assessment):
@@ -281,3 +286,19 @@ def test_a_facilitator_taken_off_the_programme_loses_their_leaders(
 
     assert "Alex Leader" not in client.get("/reports/facilitator/").content.decode()
     assert client.get(f"/reports/facilitator/{assessment.pk}/").status_code == 404
+
+
+def test_a_report_with_nothing_in_it_cannot_be_released(client, programme_admin, programme):
+    """Issue 12, defect 2: no self-assessment and no rater feedback became "Ready" (4 PDFs
+    of dashes) and could be released. Now the release says what is missing."""
+    empty = AssessmentFactory(programme=programme)
+    programme_closed(programme, release_mode=BY_FACILITATOR)
+    reports_ready(empty)
+    refusal = assessment_reports_releasable(assessment=empty)
+    assert "no self-assessment and no feedback from raters" in refusal
+    with pytest.raises(ValidationError):
+        assessment_reports_release(assessment=empty, by=programme_admin)
+    client.force_login(programme_admin)
+    page = client.get(f"/reports/staff/assessments/{empty.pk}/release/").content.decode()
+    assert "nothing to release" in page and "Release the reports</button>" not in page
+    assert not empty.report_versions.exists()

@@ -279,6 +279,9 @@ def the_admin_closes_the_programme(world, admin):
     admin.goto(f"{base}/programmes/")
     click_and_wait(admin, admin.get_by_role("link", name=PROGRAMME, exact=True))
     assert "4 submitted, 1 declined" in admin.content()
+    click_and_wait(admin, admin.get_by_role("link", name="Close the programme now"))
+    assert "Close the programme now?" in admin.content()  # check before you continue
+    journey.check(admin, "close: check before you continue")
     click_and_wait(admin, admin.get_by_role("button", name="Close the programme now"))
     assert f"{PROGRAMME} is closed" in admin.content()
     journey.check(admin, "programme closed")

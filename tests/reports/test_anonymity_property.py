@@ -93,3 +93,99 @@ def test_no_displayed_figure_reveals_fewer_than_k_raters(framework, case, data):
         return
     anonymous = len(raters)
     assert anonymous >= k
+
+
+versions_case = st.fixed_dictionaries(
+    {
+        "k": st.integers(min_value=3, max_value=4),
+        "first": st.fixed_dictionaries(
+            {g.value: st.integers(min_value=0, max_value=6) for g in GROUPS}
+        ),
+        "rounds": st.lists(
+            st.fixed_dictionaries({g.value: st.integers(min_value=0, max_value=4) for g in GROUPS}),
+            min_size=1,
+            max_size=3,
+        ),
+    }
+)
+
+
+def shown_counts(scores) -> dict:
+    """Row -> (n, respondents) of anonymous raters behind each shown figure of a scope."""
+    counts = {}
+    if scores.all_raters.shown:
+        counts["all"] = tuple(anonymous_count(scores, a) for a in ("n", "respondents"))
+    for group in scores.groups:
+        if group.shown:
+            counts[group.key] = (group.n, group.respondents)
+    return counts
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(case=versions_case, data=st.data())
+def test_no_sequence_of_versions_reveals_fewer_than_k_raters(framework, case, data):
+    """Promise 8: late responses arrive in rounds after the first release; whatever is
+    released, every figure shown in one version and again in another differs between them
+    by 0 or at least k anonymous raters, and held responses are in no version."""
+    from reports.models import ReportVersion
+    from reports.versions import late_responses_admit, versions_release
+
+    k = case["k"]
+    programme = ProgrammeFactory(framework=framework, anonymity_threshold=k)
+    assessment = AssessmentFactory(programme=programme)
+    theme = framework.themes.order_by("order").first()
+    statements = [
+        s for q in theme.qualities.order_by("order") for s in q.statements.order_by("order")
+    ]
+
+    def add(counts, held):
+        for group in GROUPS:
+            for _ in range(counts[group.value]):
+                values = data.draw(
+                    st.lists(answer, min_size=len(statements), max_size=len(statements))
+                )
+                response = ResponseFactory(
+                    assessment=assessment,
+                    rater_group=group,
+                    values=dict(zip(statements, values, strict=True)),
+                )
+                if held:
+                    response.held = True
+                    response.save(update_fields=["held"])
+
+    def scopes():
+        result = assessment_report(assessment=assessment).theme(theme)
+        found = {("theme", theme.pk): shown_counts(result.scores)}
+        for quality in result.qualities:
+            found[("quality", quality.quality.pk)] = shown_counts(quality.scores)
+            for statement in quality.statements:
+                found[("statement", statement.statement.pk)] = shown_counts(statement.scores)
+        return found
+
+    add(case["first"], held=False)
+    released = []
+    if versions_release(assessment=assessment):
+        released.append(scopes())
+    for late in case["rounds"]:
+        add(late, held=bool(released))
+        late_responses_admit(assessment=assessment)
+        if versions_release(assessment=assessment):
+            released.append(scopes())
+
+    for i, earlier in enumerate(released):
+        for later in released[i + 1 :]:
+            for scope, rows in later.items():
+                for row, counts in rows.items():
+                    before = earlier.get(scope, {}).get(row)
+                    if before is None:
+                        continue
+                    for now, then in zip(counts, before, strict=True):
+                        assert not small(now - then, k), (scope, row, now, then)
+    held = {str(pk) for pk in assessment.responses.filter(held=True).values_list("pk", flat=True)}
+    for version in ReportVersion.objects.filter(assessment=assessment):
+        assert not held & set(version.responses)

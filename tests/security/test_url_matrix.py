@@ -41,7 +41,6 @@ POST_ONLY = {
     "accounts:logout",
     "leader:send",
     "leader:submit",
-    "programmes:close",
     "invitations:send",
     "invitations:remind",
     "invitations:rater_action",
@@ -49,9 +48,6 @@ POST_ONLY = {
     "reports:admin_generate",
     "reports:programme_generate",
     "reports:admin_comment_redact",
-    "reports:admin_release",
-    "reports:programme_release",
-    "reports:facilitator_release",
     "admin:logout",
 }
 
@@ -99,7 +95,8 @@ EXPECTED = {
     "programmes:detail":                (L,   N,     N,     OK,   N,    N,    L,    OK),
     "programmes:edit":                  (L,   N,     N,     OK,   N,    N,    L,    OK),
     "programmes:leader_add":            (L,   N,     N,     OK,   N,    N,    L,    OK),
-    "programmes:close":                 (L,   N,     N,     R,    N,    N,    L,    R),
+    "programmes:close":                 (L,   N,     N,     OK,   N,    N,    L,    OK),
+    "programmes:reopen":                (L,   N,     N,     OK,   N,    N,    L,    OK),
     "invitations:raters":               (L,   N,     N,     OK,   N,    N,    L,    OK),
     "invitations:send":                 (L,   N,     N,     R,    N,    N,    L,    R),
     "invitations:remind":               (L,   N,     N,     R,    N,    N,    L,    R),
@@ -127,14 +124,14 @@ EXPECTED = {
     "reports:programme_generate":       (L,   N,     N,     R,    N,    N,    L,    R),
     "reports:admin_comments":           (L,   N,     N,     OK,   N,    N,    L,    OK),
     "reports:admin_comment_redact":     (L,   N,     N,     R,    N,    N,    L,    R),
-    "reports:admin_release":            (L,   N,     N,     R,    N,    N,    L,    R),
+    "reports:admin_release":            (L,   N,     N,     OK,   N,    N,    L,    OK),
     "reports:admin_reopen":             (L,   N,     N,     OK,   N,    N,    L,    OK),
-    "reports:programme_release":        (L,   N,     N,     R,    N,    N,    L,    R),
+    "reports:programme_release":        (L,   N,     N,     OK,   N,    N,    L,    OK),
     # A facilitator's pages: the leaders they facilitate, and nobody else's (superusers
     # included: they read reports through the programme pages above).
     "reports:facilitator_leaders":      (L,   OK,    OK,    OK,   OK,   OK,   L,    OK),
     "reports:facilitator_assessment":   (L,   N,     N,     N,    N,    OK,   L,    N),
-    "reports:facilitator_release":      (L,   N,     N,     N,    N,    R,    L,    N),
+    "reports:facilitator_release":      (L,   N,     N,     N,    N,    OK,   L,    N),
     "reports:facilitator_theme":        (L,   N,     N,     N,    N,    OK,   L,    N),
     "reports:facilitator_download":     (L,   N,     N,     N,    N,    OK,   L,    N),
     # The Django admin: superusers only; everyone else is sent to its sign-in page, which

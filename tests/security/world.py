@@ -17,7 +17,7 @@ from accounts.models import Role, User
 from accounts.roles import role_grant
 from assessments.models import Assessment, Invitation, Programme, ThemeComment
 from framework.models import Theme
-from reports.models import CohortExport, ThemeReport
+from reports.models import CohortExport, ReleasedThemeReport, ReportVersion, ThemeReport
 from tests import factories
 from tests.assessments.rating.builders import invite
 
@@ -77,6 +77,17 @@ def _side(framework, *, admin, leader, facilitator=None) -> Side:
     )
     report.file.save("report.pdf", ContentFile(b"%PDF-1.4 matrix"), save=False)
     report.save()
+    # What the leader reads: the version released to them (reports.versions).
+    version = ReportVersion.objects.create(
+        assessment=released_assessment,
+        number=1,
+        released_at=released.released_at,
+        filled_at=released.released_at,
+        responses=[str(response.pk)],
+    )
+    snapshot = ReleasedThemeReport(version=version, theme=theme, html="<p>As released.</p>")
+    snapshot.file.save("released.pdf", ContentFile(b"%PDF-1.4 matrix"), save=False)
+    snapshot.save()
 
     export = CohortExport(
         programme=programme,
