@@ -3,6 +3,7 @@ facilitator can only ever load objects that are theirs; anything else is a 404, 
 not confirm that the object exists."""
 
 from django.db.models import Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from .models import Assessment, Programme
@@ -53,3 +54,18 @@ def assessments_for_facilitator(user) -> QuerySet[Assessment]:
     if not user.is_authenticated:
         return Assessment.objects.none()
     return Assessment.objects.filter(facilitator=user, programme__facilitators=user)
+
+
+def assessment_for_approver(user, programme_pk, assessment_pk) -> Assessment:
+    """Who may approve a leader's nominations (and so read their raters' names): the
+    programme's admins, and the facilitator assigned to that leader. Anyone else: 404."""
+    if not user.is_authenticated:
+        raise Http404("No such leader")
+    mine = Q(programme__in=programmes_administered_by(user)) | Q(
+        facilitator=user, programme__facilitators=user
+    )
+    return get_object_or_404(
+        Assessment.objects.filter(mine).select_related("programme", "leader").distinct(),
+        programme_id=programme_pk,
+        pk=assessment_pk,
+    )

@@ -226,6 +226,7 @@ def report_context(*, assessment, theme, result, generated_on=None) -> dict:
         "comments": result.comments.comments if result.comments.shown else (),
         "comments_note": result.comments.reason,
         "own_comments": result.comments.own,
+        "line_manager_comments": result.comments.line_manager,
         "reflection_prompts": REFLECTION_PROMPTS,
     }
 

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from ..access import programme_for_admin, programmes_visible_to_staff
+from ..access import assessment_for_approver, programme_for_admin
 from ..forms.nominations import RaterForm
 from ..models import Assessment
 from ..services.invitations import (
@@ -34,16 +34,6 @@ from ..services.reminders import reminder_round_send
 
 def _assessment_for_admin(user, programme_pk, assessment_pk) -> Assessment:
     programme = programme_for_admin(user, programme_pk)
-    return get_object_or_404(
-        Assessment.objects.select_related("programme", "leader"),
-        programme=programme,
-        pk=assessment_pk,
-    )
-
-
-def _assessment_for_approver(user, programme_pk, assessment_pk) -> Assessment:
-    """The programme's admins and facilitators may approve nominations."""
-    programme = get_object_or_404(programmes_visible_to_staff(user), pk=programme_pk)
     return get_object_or_404(
         Assessment.objects.select_related("programme", "leader"),
         programme=programme,
@@ -160,7 +150,7 @@ def programme_remind(request, programme_pk):
 
 @login_required
 def approve(request, programme_pk, assessment_pk):
-    assessment = _assessment_for_approver(request.user, programme_pk, assessment_pk)
+    assessment = assessment_for_approver(request.user, programme_pk, assessment_pk)
     if request.method == "POST":
         try:
             invited = nominations_approve(assessment=assessment, by=request.user)

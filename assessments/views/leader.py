@@ -23,7 +23,7 @@ from ..services.invitations import (
     self_assessment_state,
 )
 from ..services.nominations import (
-    REMOVABLE_STATES,
+    LEADER_REMOVABLE_STATES,
     invitation_nominate,
     invitation_remove,
     invitation_replace,
@@ -158,14 +158,14 @@ def _nominations_context(assessment, form):
         "programme": assessment.programme,
         "form": form,
         "nominations": nominations_status(assessment=assessment),
-        "raters": raters_in_group_order(assessment=assessment),
-        "removable_states": REMOVABLE_STATES,
+        "raters": raters_in_group_order(assessment=assessment, include_revoked=True),
+        "removable_states": LEADER_REMOVABLE_STATES,
     }
 
 
 def _removable_invitation(assessment, invitation_pk) -> Invitation:
     return get_object_or_404(
-        assessment.invitations.filter(state__in=REMOVABLE_STATES), pk=invitation_pk
+        assessment.invitations.filter(state__in=LEADER_REMOVABLE_STATES), pk=invitation_pk
     )
 
 

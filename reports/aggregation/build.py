@@ -271,7 +271,9 @@ def _placements(*, plan: UnitPlan, counts) -> tuple[tuple[GroupPlacement, ...], 
 
 
 def _comments(assessment, theme, rows, counts, k) -> ThemeComments:
-    """Comments pooled and unattributed, shown only when >= k raters (not self) responded.
+    """Anonymous raters' comments pooled and unattributed, shown only when >= k anonymous
+    raters (not self, not the line manager) responded; the line manager's apart, as theirs
+    (PRODUCT.md, promise 4).
 
     Their order is a hash of the assessment, theme and text: fixed for a report, and
     unrelated to who wrote them or when.
@@ -282,9 +284,13 @@ def _comments(assessment, theme, rows, counts, k) -> ThemeComments:
 
     texts = [(group, text) for theme_id, group, text in rows if theme_id == theme.pk]
     own = tuple(t for g, t in texts if g == RaterGroup.SELF and t.strip())
-    others = sorted((t for g, t in texts if g != RaterGroup.SELF and t.strip()), key=order)
-    raters = sum(n for group, n in counts.items() if group != RaterGroup.SELF)
+    manager = tuple(t for g, t in texts if g == RaterGroup.LINE_MANAGER and t.strip())
+    others = sorted((t for g, t in texts if g in ANONYMOUS_GROUPS and t.strip()), key=order)
+    raters = sum(counts.get(group, 0) for group in ANONYMOUS_GROUPS)
     if raters >= k:
-        return ThemeComments(shown=True, comments=tuple(others), own=own)
-    reason = f"Comments are not shown because fewer than {k} raters responded"
-    return ThemeComments(shown=False, comments=(), own=own, reason=reason)
+        return ThemeComments(shown=True, comments=tuple(others), own=own, line_manager=manager)
+    reason = (
+        f"Other raters' comments are not shown because fewer than {k} raters other than "
+        "your line manager responded"
+    )
+    return ThemeComments(shown=False, comments=(), own=own, reason=reason, line_manager=manager)

@@ -183,6 +183,7 @@ class ThemeComments:
     comments: tuple[str, ...]
     own: tuple[str, ...]  # the leader's own comments ("Your comments")
     reason: str = ""  # why raters' comments are not shown
+    line_manager: tuple[str, ...] = ()  # the line manager's, shown apart as theirs
 
 
 @dataclass(frozen=True)

@@ -218,18 +218,27 @@ def test_comments_are_pooled_in_an_order_unrelated_to_submission(assessment, the
     assert comments.own == ("My own view.",)
 
 
-def test_no_comments_under_k_raters_and_never_redacted_ones(assessment, theme):
+def test_no_comments_under_k_anonymous_raters_and_never_redacted_ones(assessment, theme):
+    """Issue 11: the line manager counted toward the comments threshold, so a line manager
+    and 2 peers at k = 3 showed the peers' comments while every figure was withheld. Now
+    only anonymous raters count, and the line manager's comments are shown apart."""
     (manager,) = respond(assessment, LINE_MANAGER, {})
     (peer,) = respond(assessment, PEER, {})
+    (second,) = respond(assessment, PEER, {})
     (own,) = respond(assessment, SELF, {})
     ThemeComment.objects.create(response=manager, theme=theme, text="From the manager.")
     ThemeComment.objects.create(response=peer, theme=theme, text="From a peer.")
+    ThemeComment.objects.create(response=second, theme=theme, text="From another peer.")
     ThemeComment.objects.create(response=own, theme=theme, text="Mine.")
 
     comments = theme_report(assessment=assessment, theme=theme).comments
     assert not comments.shown
     assert comments.comments == ()
-    assert comments.reason == "Comments are not shown because fewer than 3 raters responded"
+    assert comments.reason == (
+        "Other raters' comments are not shown because fewer than 3 raters other than your "
+        "line manager responded"
+    )
+    assert comments.line_manager == ("From the manager.",)
     assert comments.own == ("Mine.",)
 
     (third,) = respond(assessment, PEER, {})
@@ -238,7 +247,8 @@ def test_no_comments_under_k_raters_and_never_redacted_ones(assessment, theme):
     )
     comments = theme_report(assessment=assessment, theme=theme).comments
     assert comments.shown
-    assert set(comments.comments) == {"From the manager.", "From a peer."}
+    assert set(comments.comments) == {"From a peer.", "From another peer."}
+    assert comments.line_manager == ("From the manager.",)
 
 
 def test_comments_belong_to_their_theme(assessment, framework):

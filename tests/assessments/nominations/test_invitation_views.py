@@ -171,17 +171,22 @@ def test_admins_send_invitations_and_remind(admin_client, assessment, nominated)
     assert not Reminder.objects.exists()
 
 
-def test_approval_by_a_programme_facilitator(client, assessment, programme, nominated):
+def test_approval_by_the_leaders_own_facilitator_only(client, assessment, programme, nominated):
+    """A facilitator of the programme who is not this leader's sees no names (issue 11)."""
     programme.nominations_need_approval = True
     programme.save()
     facilitator = factories.UserFactory(full_name="Fran Facilitator")
-    programme.facilitators.add(facilitator)
+    unassigned = factories.UserFactory(full_name="Uma Unassigned")
+    programme.facilitators.add(facilitator, unassigned)
+    assessment.facilitator = facilitator
+    assessment.save()
     stranger = factories.UserFactory()
     url = _url("invitations:approve", assessment)
 
-    client.force_login(stranger)
-    assert client.get(url).status_code == 404
-    assert client.post(url).status_code == 404
+    for someone in (stranger, unassigned):
+        client.force_login(someone)
+        assert client.get(url).status_code == 404
+        assert client.post(url).status_code == 404
     client.force_login(assessment.leader)
     assert client.post(url).status_code == 404
 

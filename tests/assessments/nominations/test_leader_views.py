@@ -1,5 +1,7 @@
 """The leader's pages: /my/, /my/<pk>/ and nominating raters under /my/<pk>/raters/."""
 
+import re
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -69,9 +71,7 @@ def test_progress_shows_counts_per_group_and_names_only_for_the_line_manager(
 
 
 def test_a_submitted_self_assessment_shows_as_submitted(leader_client, assessment):
-    Response.objects.create(
-        assessment=assessment, rater_group=RaterGroup.SELF, submitted_on=timezone.localdate()
-    )
+    Response.objects.create(assessment=assessment, rater_group=RaterGroup.SELF)
     page = leader_client.get(reverse("leader:assessment", args=[assessment.pk]))
     assert page.context["self_state"] == "Submitted"
 
@@ -210,3 +210,37 @@ def test_a_closed_programme_shows_the_raters_but_no_changes(leader_client, asses
     response = leader_client.post(reverse("leader:nominations", args=[assessment.pk]), _rater())
     assert response.status_code == 200 and "has closed" in response.content.decode()
     assert assessment.invitations.count() == 5
+
+
+def _row_of(html: str, name: str) -> str:
+    """The table row naming ``name``, with the name, email and ids taken out."""
+    row = next(r for r in html.split("<tr") if name in r).replace(name, "")
+    row = re.sub(r"[\w.]+@example\.nhs\.uk", "", row)
+    return re.sub(r"/\d+/", "/N/", row)
+
+
+def test_started_and_not_started_raters_look_the_same_to_the_leader(
+    leader_client, assessment, nominated
+):
+    """Issue 11: per-name remove/replace showed only for raters who had not started.
+    Once invitations are out no per-name action is offered, so every anonymous rater's row
+    is the same markup whatever they have done; a withdrawn rater shows as withdrawn."""
+    invitations_send(assessment=assessment, by=assessment.leader)
+    Invitation.objects.filter(email="priya.peer@example.nhs.uk").update(
+        state=Invitation.State.SUBMITTED
+    )
+    Invitation.objects.filter(email="sam.peer@example.nhs.uk").update(
+        state=Invitation.State.STARTED
+    )
+    Invitation.objects.filter(email="dee.report@example.nhs.uk").update(
+        state=Invitation.State.REVOKED
+    )
+    html = leader_client.get(reverse("leader:nominations", args=[assessment.pk])).content.decode()
+    rows = {name: _row_of(html, name) for name in ("Priya Peer", "Sam Peer", "Kai Peer")}
+    assert rows["Priya Peer"] == rows["Sam Peer"] == rows["Kai Peer"]
+    assert "Invited" in rows["Kai Peer"]
+    assert "Withdrawn" in _row_of(html, "Dee Report")
+    for peer in assessment.invitations.filter(rater_group=RaterGroup.PEER):
+        url = reverse("leader:rater_remove", args=[assessment.pk, peer.pk])
+        assert url not in html
+        assert leader_client.post(url).status_code == 404

@@ -166,12 +166,24 @@ def test_sending_twice_invites_only_the_newcomers(assessment, nominated):
     assert OutboxEmail.objects.filter(kind="rater_invitation").count() == 6
 
 
-def test_a_rater_who_has_not_started_can_be_removed_and_their_link_dies(assessment, nominated):
+def test_a_rater_who_has_not_started_can_be_removed_and_their_link_dies(
+    assessment, nominated, programme_admin
+):
     invitations_send(assessment=assessment, by=assessment.leader)
     peer = assessment.invitations.get(email="priya.peer@example.nhs.uk")
     old_hash = peer.token_hash
-    invitation_remove(invitation=peer, by=assessment.leader)
+    invitation_remove(invitation=peer, by=programme_admin)
     assert not Invitation.objects.filter(token_hash=old_hash).exists()
+
+
+def test_once_invited_the_leader_removes_no_one_by_name(assessment, nominated):
+    """Removable only before invitations go: otherwise what the leader may do per name
+    would tell them who has started (issue 11)."""
+    invitations_send(assessment=assessment, by=assessment.leader)
+    peer = assessment.invitations.get(email="priya.peer@example.nhs.uk")
+    with pytest.raises(ValidationError, match="ask your programme admin"):
+        invitation_remove(invitation=peer, by=assessment.leader)
+    assert Invitation.objects.filter(pk=peer.pk).exists()
 
 
 def test_a_rater_who_has_started_cannot_be_removed(assessment, nominated):
@@ -218,6 +230,8 @@ def test_with_approval_invitations_wait_for_it(
 ):
     facilitator = factories.UserFactory(email="fran.facilitator@example.nhs.uk")
     approval_programme.facilitators.add(facilitator)
+    assessment.facilitator = facilitator
+    assessment.save()
     with pytest.raises(ValidationError, match="approved"):
         invitations_send(assessment=assessment, by=assessment.leader)
 
