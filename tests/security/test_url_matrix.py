@@ -96,7 +96,8 @@ EXPECTED = {
     # Running programmes: programme X's admin (and superusers) only.
     "programmes:list":                  (L,   OK,    OK,    OK,   OK,   OK,   L,    OK),
     "programmes:new":                   (L,   F,     F,     OK,   OK,   F,    L,    OK),
-    "programmes:detail":                (L,   N,     N,     OK,   N,    N,    L,    OK),
+    # A facilitator sees the programmes they support, with only the leaders assigned to them.
+    "programmes:detail":                (L,   N,     N,     OK,   N,    OK,   L,    OK),
     "programmes:edit":                  (L,   N,     N,     OK,   N,    N,    L,    OK),
     "programmes:leader_add":            (L,   N,     N,     OK,   N,    N,    L,    OK),
     "programmes:close":                 (L,   N,     N,     R,    N,    N,    L,    R),
