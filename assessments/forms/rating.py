@@ -68,13 +68,18 @@ class ThemeRatingForm(forms.Form):
         theme: Theme,
         answers: dict | None = None,
         comment: str = "",
+        not_observed: bool = True,
     ):
+        """``not_observed``: whether "Not observed" is offered (a rater may not have seen
+        a behaviour; a leader assessing themselves always has)."""
         self.outline = outline
         self.theme = theme
         self.statements = outline.statements_of(theme)
+        self.not_observed = not_observed
         choices = [
             (NOT_OBSERVED_FIELD_VALUE if p.value is None else str(p.value), p.label)
             for p in outline.points
+            if p.value is not None or not_observed
         ]
         initial = {COMMENT_FIELD: comment}
         for statement in self.statements:
@@ -163,7 +168,7 @@ class ThemeRatingForm(forms.Form):
         choices = self.fields[name].choices
         if current not in (value for value, _ in choices):
             current = ""  # nothing ticked; and a posted oddity cannot grow the cache
-        key = ("radios", name, current)
+        key = ("radios", name, current, self.not_observed)
         markup = self.outline.fragments.get(key)
         if markup is None:
             options = [

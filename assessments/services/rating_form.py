@@ -162,6 +162,7 @@ class FormPlace:
     page_url: Callable[[Theme], str]
     review_url: str
     decline_url: str = ""
+    offers_not_observed: bool = True  # not to a leader assessing themselves
 
 
 NAVIGATION_ACTIONS = ("next", "previous", "save", "review")

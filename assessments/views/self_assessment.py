@@ -39,6 +39,7 @@ def _place(assessment) -> FormPlace:
         comment_hint="Anything you want to remember about this theme when you read your report.",
         page_url=lambda theme: reverse("self_assessment:page", args=[pk, theme.slug]),
         review_url=reverse("self_assessment:review", args=[pk]),
+        offers_not_observed=False,  # a leader always observes themselves
     )
 
 
@@ -90,7 +91,9 @@ def page(request, assessment_pk, theme_slug):
     place = _place(assessment)
     form = None
     if request.method == "POST":
-        form = ThemeRatingForm(request.POST, outline=outline, theme=theme)
+        form = ThemeRatingForm(
+            request.POST, outline=outline, theme=theme, not_observed=place.offers_not_observed
+        )
         if form.is_valid():
             try:
                 draft_save(assessment=assessment, answers=form.answers(), comments=form.comments())
@@ -105,7 +108,11 @@ def page(request, assessment_pk, theme_slug):
     answers, comments = draft_contents(assessment=assessment)
     if form is None:
         form = ThemeRatingForm(
-            outline=outline, theme=theme, answers=answers, comment=comments.get(str(theme.pk), "")
+            outline=outline,
+            theme=theme,
+            answers=answers,
+            comment=comments.get(str(theme.pk), ""),
+            not_observed=place.offers_not_observed,
         )
     context = page_context(
         place=place,

@@ -16,15 +16,19 @@ def theme_statements(framework) -> list[tuple[object, list[str]]]:
     return [(theme, [s.text for s in outline.statements_of(theme)]) for theme in outline.themes]
 
 
-def assert_statements_are_fieldsets(page, statements: list[str]) -> None:
+def assert_statements_are_fieldsets(
+    page, statements: list[str], *, not_observed: bool = True
+) -> None:
     """Each statement is a group (fieldset) named by its legend, the statement, holding that
-    statement's radios and nothing else's."""
+    statement's radios and nothing else's; "Not observed" among them for raters only (a
+    leader always observes themselves)."""
     legends = page.locator("fieldset.nhsuk-fieldset > legend")
     assert [" ".join(t.split()) for t in legends.all_inner_texts()] == statements
     for text in statements:
         group = page.get_by_role("group", name=text, exact=True)
         assert group.count() == 1, text
-        assert group.get_by_role("radio").count() == SCALE_POINTS + 1, text
+        assert group.get_by_role("radio").count() == SCALE_POINTS + not_observed, text
+        assert group.get_by_role("radio", name="Not observed").count() == not_observed, text
 
 
 def answer_page(page, *, seed: int, leave: int = 0, comment: str = "") -> int:
@@ -33,9 +37,9 @@ def answer_page(page, *, seed: int, leave: int = 0, comment: str = "") -> int:
     fieldsets = page.locator("fieldset.nhsuk-fieldset")
     count = fieldsets.count() - leave
     for index in range(count):
-        # A point on the scale, or now and then the sixth radio, "Not observed".
-        choice = (seed + index) % (SCALE_POINTS + 1)
-        fieldsets.nth(index).locator("input[type=radio]").nth(choice).check()
+        # A point on the scale, or now and then the sixth radio, "Not observed" (if offered).
+        radios = fieldsets.nth(index).locator("input[type=radio]")
+        radios.nth((seed + index) % radios.count()).check()
     if comment:
         page.get_by_label(re.compile(r"^Comments on")).fill(comment)
     return count

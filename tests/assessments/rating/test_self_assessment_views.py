@@ -75,16 +75,30 @@ class TestPages:
                     '<legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--s">'
                     f"{escape(statement.text)}</legend>"
                 ) in html
-                for index in range(1, 7):
+                for index in range(1, 6):
                     assert f'id="s-{statement.pk}-{index}"' in html
-                assert f'name="s-{statement.pk}" type="radio" value="not-observed"' in html
-            assert html.count(">Not observed</label>") == len(statements)
+                # A leader always observes themselves: no "Not observed" here.
+                assert f'id="s-{statement.pk}-6"' not in html
+                assert 'value="not-observed"' not in html
+            assert "Not observed" not in html
             assert f"Page {number} of 5." in html
             assert "Thinking about your own leadership: how often do you see this?" in html
             assert "Your answers are saved when you change page" in html
             assert 'name="comment"' in html
             seen += len(statements)
         assert seen == 39
+
+    def test_not_observed_is_refused_on_a_self_assessment_page(
+        self, leader_client, assessment, outline
+    ):
+        theme = outline.themes[0]
+        statement = outline.statements_of(theme)[0]
+        response = leader_client.post(
+            page_url(assessment, theme), {"action": "next", f"s-{statement.pk}": "not-observed"}
+        )
+        assert response.status_code == 200
+        assert "Choose one of the answers given for this statement" in response.content.decode()
+        assert saved_answers(assessment) == {}
 
     def test_next_saves_the_page_and_moves_on(self, leader_client, assessment, outline):
         first, second = outline.themes[0], outline.themes[1]
@@ -252,8 +266,7 @@ class TestReviewAndSubmit:
     def test_submit_seals_once_and_shows_a_read_only_summary(
         self, leader_client, assessment, outline
     ):
-        statements = all_statements(outline)
-        answers = full_answers(outline, not_observed={statements[5].pk})
+        answers = full_answers(outline)
         for theme in outline.themes:
             leader_client.post(
                 page_url(assessment, theme),
@@ -266,7 +279,7 @@ class TestReviewAndSubmit:
         sealed = Response.objects.get()
         assert sealed.rater_group == RaterGroup.SELF
         assert Rating.objects.filter(response=sealed).count() == 39
-        assert Rating.objects.get(response=sealed, statement=statements[5]).value is None
+        assert Rating.objects.filter(response=sealed, value__isnull=True).count() == 0
         assert sealed.comments.count() == 4
         assert not Draft.objects.exists()
 
@@ -275,7 +288,6 @@ class TestReviewAndSubmit:
         html = summary.content.decode()
         assert "Self-assessment submitted" in html
         assert "<form" not in html.split('id="maincontent"')[1]  # read-only
-        assert "Not observed" in html
 
         # Every way back in now leads to the summary; a second submit makes nothing.
         assert leader_client.post(review_url(assessment))["Location"] == done
