@@ -115,6 +115,18 @@ def audit_event_summary(event: AuditEvent) -> str:
             f"{_plural(d.get('assessments', 0), 'assessment')} and "
             f"{_plural(d.get('reports', 0), 'report')} deleted"
         )
+    if action == A.PROGRAMME_CLOSED:
+        return (
+            "Closed early, before its closing time"
+            if d.get("early")
+            else ("Closed at its closing time")
+        )
+    if action == A.LEADERS_IMPORTED:
+        managers = d.get("line_managers", 0)
+        return (
+            f"{_plural(d.get('added', 0), 'leader')} added, "
+            f"{_plural(managers, 'line manager')} nominated, from {d.get('filename', 'a file')}"
+        )
     if action == A.RETENTION_PURGED:
         deleted = d.get("deleted") or {}
         return (

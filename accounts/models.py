@@ -148,6 +148,8 @@ class AuditAction(models.TextChoices):
     LEADER_ERASED = "leader_erased", "Leader erased"
     RATER_ERASED = "rater_erased", "Rater erased"
     RETENTION_PURGED = "retention_purged", "Raw data deleted (retention)"
+    PROGRAMME_CLOSED = "programme_closed", "Programme closed"
+    LEADERS_IMPORTED = "leaders_imported", "Leaders imported"
 
 
 class AuditEvent(models.Model):
