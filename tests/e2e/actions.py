@@ -80,3 +80,10 @@ def xlsx_rows(path) -> list[list[str]]:
                 rows.append(cells)
     workbook.close()
     return rows
+
+
+def fill_date_time(page, legend: str, *, day="", month="", year="", time="") -> None:
+    """Type into an NHS.UK date input (day, month, year) and its time, named by its legend."""
+    group = page.get_by_role("group", name=legend, exact=True)
+    for part, value in (("Day", day), ("Month", month), ("Year", year), ("Time", time)):
+        group.get_by_label(part, exact=True).fill(value)

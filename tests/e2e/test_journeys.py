@@ -23,6 +23,7 @@ from accounts.roles import role_grant
 from .actions import (
     answer_page,
     assert_statements_are_fieldsets,
+    fill_date_time,
     next_page,
     nominate,
     pdf_text,
@@ -61,9 +62,15 @@ RATERS = [
 ]
 
 
-def uk_minute(moment) -> str:
-    """What a datetime-local input takes, in UK time."""
-    return timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M")
+def uk_parts(moment) -> dict:
+    """What an NHS.UK date input and its time box take, in UK time."""
+    local = timezone.localtime(moment)
+    return {
+        "day": str(local.day),
+        "month": str(local.month),
+        "year": str(local.year),
+        "time": local.strftime("%H:%M"),
+    }
 
 
 def leaders_csv(folder, rows) -> str:
@@ -145,13 +152,13 @@ def an_admin_sets_up_the_programme(world):
     journey.check(admin, "create a programme")
     opens = timezone.now() - timedelta(minutes=2)
     admin.get_by_label("Programme name").fill(PROGRAMME)
-    admin.get_by_label("Opens", exact=True).fill(uk_minute(opens))
-    admin.get_by_label("Closes", exact=True).fill(uk_minute(opens - timedelta(days=1)))
+    fill_date_time(admin, "Opens", **uk_parts(opens))
+    fill_date_time(admin, "Closes", **uk_parts(opens - timedelta(days=1)))
     click_and_wait(admin, admin.get_by_role("button", name="Save programme"))
     assert "close date must be after the open date" in admin.inner_text(".nhsuk-error-summary")
     assert admin.title().startswith("Error: Create a programme")
     journey.check(admin, "create a programme with an error")
-    admin.get_by_label("Closes", exact=True).fill(uk_minute(opens + timedelta(days=4)))
+    fill_date_time(admin, "Closes", **uk_parts(opens + timedelta(days=4)))
     click_and_wait(admin, admin.get_by_role("button", name="Save programme"))
     assert f"{PROGRAMME} has been created" in admin.content()
     journey.check(admin, "programme created", screenshot=False)
