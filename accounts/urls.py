@@ -2,11 +2,13 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from .forms import LoginForm, PasswordResetRequestForm, SetPasswordForm
-from .views import SignInView
+from .views import SignInView, demo_mailbox
 
 app_name = "accounts"
 
 urlpatterns = [
+    # Only with DEBUG on and email going nowhere (the quick start); a 404 anywhere else.
+    path("demo-mailbox/", demo_mailbox, name="demo_mailbox"),
     path(
         "login/",
         SignInView.as_view(

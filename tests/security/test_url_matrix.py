@@ -69,6 +69,9 @@ EXPECTED = {
     "accounts:password_reset_done":     (OK,  OK,    OK,    OK,   OK,   OK,   OK,   OK),
     "accounts:password_reset_confirm":  (OK,  OK,    OK,    OK,   OK,   OK,   OK,   OK),
     "accounts:password_reset_complete": (OK,  OK,    OK,    OK,   OK,   OK,   OK,   OK),
+    # The quick start's demo mailbox: only with DEBUG on and email going nowhere (not here;
+    # tests/accounts/test_demo_mailbox.py and tests/e2e/test_demo_mailbox.py).
+    "accounts:demo_mailbox":            (N,   N,     N,     N,    N,    N,    N,    N),
     # A leader's own pages: leader A only; nobody else learns the assessment exists.
     "leader:overview":                  (L,   OK,    OK,    OK,   OK,   OK,   L,    OK),
     "leader:assessment":                (L,   OK,    N,     N,    N,    N,    L,    N),
