@@ -1,6 +1,7 @@
 """What people do on LPC 360's pages, as the journeys do it in the browser."""
 
 import re
+from dataclasses import dataclass
 
 from assessments.services.rating_form import rating_outline
 
@@ -14,6 +15,37 @@ def theme_statements(framework) -> list[tuple[object, list[str]]]:
     """(theme, its statements' texts) in the form's order: what each page must ask."""
     outline = rating_outline(framework=framework)
     return [(theme, [s.text for s in outline.statements_of(theme)]) for theme in outline.themes]
+
+
+@dataclass(frozen=True)
+class FormPage:
+    """One page of the rating form: one quality of a theme."""
+
+    theme: object
+    quality: object
+    part: int  # the quality's place in its theme, from 1
+
+    @property
+    def name(self) -> str:
+        return self.quality.name
+
+    @property
+    def path(self) -> str:
+        """The page's address after /feedback/form/ (or /my/<id>/self/)."""
+        return f"{self.theme.slug}/" + (f"{self.part}/" if self.part > 1 else "")
+
+    @property
+    def last_of_theme(self) -> bool:
+        return self.part == self.theme.qualities.count()
+
+
+def form_pages(framework) -> list[tuple[FormPage, list[str]]]:
+    """(page, its statements' texts) in the form's order: what each page must ask."""
+    outline = rating_outline(framework=framework)
+    return [
+        (FormPage(theme, quality, part), [s.text for s in quality.statements.all()])
+        for theme, part, quality in outline.pages
+    ]
 
 
 def assert_statements_are_fieldsets(
@@ -40,8 +72,9 @@ def answer_page(page, *, seed: int, leave: int = 0, comment: str = "") -> int:
         # A point on the scale, or now and then the sixth radio, "Not observed" (if offered).
         radios = fieldsets.nth(index).locator("input[type=radio]")
         radios.nth((seed + index) % radios.count()).check()
-    if comment:
-        page.get_by_label(re.compile(r"^Comments on")).fill(comment)
+    box = page.get_by_label(re.compile(r"^Comments on"))
+    if comment and box.count():  # only a theme's last page asks for its comment
+        box.fill(comment)
     return count
 
 

@@ -84,6 +84,7 @@ EXPECTED = {
     "self_assessment:review":           (L,   OK,    N,     N,    N,    N,    L,    N),
     "self_assessment:done":             (L,   R,     N,     N,    N,    N,    L,    N),
     "self_assessment:page":             (L,   OK,    N,     N,    N,    N,    L,    N),
+    "self_assessment:page_part":        (L,   OK,    N,     N,    N,    N,    L,    N),
     "reports:mine":                     (L,   OK,    OK,    OK,   OK,   OK,   L,    OK),
     "reports:theme":                    (L,   OK,    N,     N,    N,    N,    L,    N),
     "reports:download":                 (L,   OK,    N,     N,    N,    N,    L,    N),
@@ -92,6 +93,7 @@ EXPECTED = {
     "rater:link":                       (OK,  OK,    OK,    OK,   OK,   OK,   OK,   OK),
     "rater:form":                       (F,   F,     F,     F,    F,    F,    R,    F),
     "rater:page":                       (F,   F,     F,     F,    F,    F,    OK,   F),
+    "rater:page_part":                  (F,   F,     F,     F,    F,    F,    OK,   F),
     "rater:review":                     (F,   F,     F,     F,    F,    F,    OK,   F),
     "rater:decline":                    (F,   F,     F,     F,    F,    F,    OK,   F),
     "rater:done":                       (F,   F,     F,     F,    F,    F,    R,    F),
@@ -259,7 +261,7 @@ def test_ids_from_another_programme_reach_nothing(world):
     wrong = []
     checked = 0
     for route in project_routes(URLCONF):
-        ids = set(route.kwargs) - {"theme_slug", "token", "slug", "version", "uidb64"}
+        ids = set(route.kwargs) - {"theme_slug", "part", "token", "slug", "version", "uidb64"}
         if not ids or route.namespace == "admin":
             continue
         checked += 1
