@@ -119,6 +119,18 @@ def audit_event_summary(event: AuditEvent) -> str:
         return f"k changed from {d.get('from', '?')} to {d.get('to', '?')}"
     if action == A.PROGRAMME_REOPENED:
         return f"Reopened until {d.get('closes_at', '?')}. Reason: {d.get('reason', '')}"
+    if action == A.PROGRAMME_CLOSED:
+        return (
+            "Closed early, before its closing time"
+            if d.get("early")
+            else ("Closed at its closing time")
+        )
+    if action == A.LEADERS_IMPORTED:
+        managers = d.get("line_managers", 0)
+        return (
+            f"{_plural(d.get('added', 0), 'leader')} added, "
+            f"{_plural(managers, 'line manager')} nominated, from {d.get('filename', 'a file')}"
+        )
     if action == A.RETENTION_PURGED:
         deleted = d.get("deleted") or {}
         return (

@@ -150,6 +150,8 @@ class AuditAction(models.TextChoices):
     RETENTION_PURGED = "retention_purged", "Raw data deleted (retention)"
     THRESHOLD_CHANGED = "threshold_changed", "Anonymity threshold changed"
     PROGRAMME_REOPENED = "programme_reopened", "Programme reopened"
+    PROGRAMME_CLOSED = "programme_closed", "Programme closed"
+    LEADERS_IMPORTED = "leaders_imported", "Leaders imported"
 
 
 class AuditEvent(models.Model):

@@ -2,13 +2,16 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from .forms import LoginForm, PasswordResetRequestForm, SetPasswordForm
+from .views import SignInView, demo_mailbox
 
 app_name = "accounts"
 
 urlpatterns = [
+    # Only with DEBUG on and email going nowhere (the quick start); a 404 anywhere else.
+    path("demo-mailbox/", demo_mailbox, name="demo_mailbox"),
     path(
         "login/",
-        auth_views.LoginView.as_view(
+        SignInView.as_view(
             template_name="accounts/login.html",
             authentication_form=LoginForm,
             redirect_authenticated_user=True,

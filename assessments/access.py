@@ -30,6 +30,15 @@ def programme_for_admin(user, pk) -> Programme:
     return get_object_or_404(programmes_administered_by(user), pk=pk)
 
 
+def programme_for_staff(user, pk) -> tuple[Programme, bool]:
+    """A programme the user runs or supports, and whether they run it (as admin).
+
+    A facilitator who does not also run the programme sees only the leaders assigned to
+    them in it (``assessments_for_facilitator``), and none of the admin's actions."""
+    programme = get_object_or_404(programmes_visible_to_staff(user), pk=pk)
+    return programme, programmes_administered_by(user).filter(pk=programme.pk).exists()
+
+
 def assessments_for_leader(user) -> QuerySet[Assessment]:
     if not user.is_authenticated:
         return Assessment.objects.none()

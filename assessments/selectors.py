@@ -68,9 +68,13 @@ def programme_assessments_filtered(
     self_state: str = "",
     nominations: str = "",
     sort: str = "name",
+    within: QuerySet[Assessment] | None = None,
 ) -> QuerySet[Assessment]:
-    """The dashboard's leaders, filtered and sorted in SQL (so pagination stays cheap)."""
+    """The dashboard's leaders, filtered and sorted in SQL (so pagination stays cheap).
+    ``within`` narrows them to what the viewer may see (a facilitator: their leaders)."""
     assessments = programme_assessments(programme=programme)
+    if within is not None:
+        assessments = assessments.filter(pk__in=within.values("pk"))
     if query:
         assessments = assessments.filter(
             Q(leader__full_name__icontains=query) | Q(leader__email__icontains=query)
@@ -149,8 +153,12 @@ def nomination_status(*, counts: dict[str, int], rules: dict, minimum_total: int
     return NominationStatus(complete=not missing, missing=missing)
 
 
-def programme_totals(*, programme: Programme) -> dict:
-    invitations = Invitation.objects.filter(assessment__programme=programme).exclude(
+def programme_totals(*, programme: Programme, within: QuerySet[Assessment] | None = None) -> dict:
+    """Leaders, raters and responses of the programme; with ``within``, of those leaders."""
+    assessments = programme.assessments.all()
+    if within is not None:
+        assessments = assessments.filter(pk__in=within.values("pk"))
+    invitations = Invitation.objects.filter(assessment__in=assessments).exclude(
         state__in=[Invitation.State.REVOKED, Invitation.State.NOMINATED]
     )
     counts = invitations.aggregate(
@@ -158,8 +166,8 @@ def programme_totals(*, programme: Programme) -> dict:
         submitted=Count("pk", filter=Q(state=Invitation.State.SUBMITTED)),
         declined=Count("pk", filter=Q(state=Invitation.State.DECLINED)),
     )
-    counts["leaders"] = programme.assessments.count()
-    counts["self_submitted"] = programme.assessments.filter(self_submitted_on__isnull=False).count()
+    counts["leaders"] = assessments.count()
+    counts["self_submitted"] = assessments.filter(self_submitted_on__isnull=False).count()
     counts["response_rate"] = (
         round(100 * counts["submitted"] / counts["invited"]) if counts["invited"] else None
     )

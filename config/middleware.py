@@ -1,7 +1,10 @@
-"""Response headers Django does not set by itself, the health check, and the page shown
-when the database is unreachable."""
+"""Response headers Django does not set by itself, the health check, the page shown
+when the database is unreachable, and the NHS.UK 404 page with DEBUG on."""
 
+from django.conf import settings
 from django.db import DatabaseError
+from django.http import Http404
+from django.shortcuts import render
 
 from config.views import DATABASE_UNAVAILABLE, database_unavailable
 
@@ -87,3 +90,24 @@ class HealthCheckMiddleware:
         except Exception:  # any database failure means "not healthy"
             return HttpResponse("database unavailable", status=503, content_type="text/plain")
         return HttpResponse("ok", content_type="text/plain")
+
+
+class NotFoundPageMiddleware:
+    """With DEBUG on (the quick start), a page that does not exist shows the NHS.UK "Page
+    not found", as it does in production, instead of Django's debug page (which lists every
+    URL pattern of the site). With DEBUG off Django already uses templates/404.html."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        # No view matched the address: Django answered with its debug 404.
+        if settings.DEBUG and response.status_code == 404 and request.resolver_match is None:
+            return render(request, "404.html", status=404)
+        return response
+
+    def process_exception(self, request, exception):
+        if settings.DEBUG and isinstance(exception, Http404):
+            return render(request, "404.html", status=404)
+        return None

@@ -24,7 +24,10 @@ RETRY_AFTER_SECONDS = 60
 
 def home(request):
     """Explains the product and sends each kind of visitor where they need to go."""
-    return render(request, "home.html", {"framework": framework_current()})
+    from accounts.views import demo_mailbox_enabled
+
+    context = {"framework": framework_current(), "demo_mailbox": demo_mailbox_enabled()}
+    return render(request, "home.html", context)
 
 
 def error_reference() -> str:

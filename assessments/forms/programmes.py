@@ -7,20 +7,42 @@ from django.core.validators import validate_email
 
 from accounts.models import User
 from framework.models import Framework
+from framework.nhsuk_fields import DateTimePartsField
 
 from ..models import DEFAULT_NOMINATION_RULES, MINIMUM_ANONYMITY_THRESHOLD, Programme, RaterGroup
 
+# What each field's error says when it is left empty: which field, and what to enter.
+REQUIRED_MESSAGES = {
+    "name": "Enter a name for the programme",
+    "framework": "Choose the framework leaders are assessed against",
+    "anonymity_threshold": "Enter the anonymity threshold: a whole number, 3 or more",
+    "minimum_raters": "Enter the fewest raters each leader must nominate in total, like 5",
+    "release_mode": "Choose when leaders can read their reports",
+    "retention_days": "Enter how many days to keep raw ratings after release, like 365",
+}
 
-class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
 
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+def _number_messages(field: forms.Field, what: str) -> None:
+    """Errors of a whole-number field that name it: "<what> must be 0 or more"."""
+    field.error_messages.update(
+        {
+            "invalid": f"Enter {what.lower()} as a whole number",
+            "min_value": f"{what} must be %(limit_value)s or more",
+            "max_value": f"{what} must be %(limit_value)s or fewer",
+        }
+    )
 
 
 class ProgrammeForm(forms.ModelForm):
     """The programme's settings, with its nomination rules as min/max pairs per group."""
 
+    opens_at = DateTimePartsField(label="Opens", subject="the programme opens")
+    closes_at = DateTimePartsField(
+        label="Closes",
+        subject="the programme closes",
+        help_text="For example, 9 2 2027 and 17:00. UK time, 24-hour clock. "
+        "Raters cannot submit after this.",
+    )
     reminder_days = forms.CharField(
         label="Reminder days",
         help_text="Days before the close on which raters who have not finished are reminded, "
@@ -53,12 +75,9 @@ class ProgrammeForm(forms.ModelForm):
             "retention_days": "Keep raw ratings for this many days after release",
         }
         help_texts = {
-            "opens_at": "UK time. For example: 2026-01-12 09:00",
-            "closes_at": "UK time. Raters cannot submit after this.",
             "anonymity_threshold": "A rater group other than the line manager is shown on its "
             "own only with at least this many responses. 3 or more.",
         }
-        widgets = {"opens_at": DateTimeInput(), "closes_at": DateTimeInput()}
 
     def __init__(self, *args, rules=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -73,6 +92,14 @@ class ProgrammeForm(forms.ModelForm):
                 f"Fixed at {self.instance.anonymity_threshold}: raters were invited with the "
                 "promise that smaller groups are never shown on their own."
             )
+        for name, message in REQUIRED_MESSAGES.items():
+            self.fields[name].error_messages["required"] = message
+        self.fields["framework"].error_messages["invalid_choice"] = (
+            "Choose one of the frameworks listed"
+        )
+        _number_messages(self.fields["anonymity_threshold"], "The anonymity threshold")
+        _number_messages(self.fields["minimum_raters"], "The fewest raters in total")
+        _number_messages(self.fields["retention_days"], "The days to keep raw ratings")
         if self.instance.pk:
             self.initial["reminder_days"] = ", ".join(map(str, self.instance.reminder_days))
         else:
@@ -81,12 +108,16 @@ class ProgrammeForm(forms.ModelForm):
         for group in RaterGroup.nominable():
             low, high = rules.get(group, DEFAULT_NOMINATION_RULES[group])
             label = group.label.split(" (")[0]
-            self.fields[f"{group.value}_min"] = forms.IntegerField(
-                label=f"{label}: fewest", min_value=0, max_value=50, initial=low
-            )
-            self.fields[f"{group.value}_max"] = forms.IntegerField(
-                label=f"{label}: most", min_value=0, max_value=50, initial=high
-            )
+            for end, word, value in (("min", "fewest", low), ("max", "most", high)):
+                field = forms.IntegerField(
+                    label=f"{label}: {word}", min_value=0, max_value=50, initial=value
+                )
+                what = f"The {word} {label.lower()} raters"
+                field.error_messages["required"] = (
+                    f"Enter the {word} {label.lower()} raters a leader may nominate, like {value}"
+                )
+                _number_messages(field, what)
+                self.fields[f"{group.value}_{end}"] = field
         self.helper = FormHelper()
         self.helper.add_input(Submit("save", "Save programme"))
 
@@ -203,14 +234,10 @@ class LeaderFilterForm(forms.Form):
 class ProgrammeReopenForm(forms.Form):
     """Reopen a closed programme: a new closing time and the reason, for the audit log."""
 
-    closes_at = forms.DateTimeField(
+    closes_at = DateTimePartsField(
         label="New closing time",
+        subject="the programme closes again",
         help_text="UK time. Raters who have not submitted can do so until then.",
-        widget=DateTimeInput(),
-        error_messages={
-            "required": "Enter the new closing time",
-            "invalid": "Enter a real date and time, for example 2026-03-02 17:00",
-        },
     )
     reason = forms.CharField(
         label="Why is the programme being reopened?",

@@ -1,9 +1,12 @@
-"""The form for one page of the rating form: every statement of a theme, and a comment.
+"""The form for one page of the rating form: the statements of one quality, and on the
+last quality of a theme the comment on that theme.
 
-The template writes the NHS.UK radios by hand from ``groups()``; this class only decides
-which values are acceptable. Statements may be left unanswered while someone moves between
-pages (the review page insists on them); a value that is not on the scale, or a comment
-over the limit, is an error that keeps everything typed.
+It accepts any statement of the page's theme (so a post from the whole theme is saved
+whole), and shows only those of its quality. The template writes the NHS.UK radios by hand
+from ``groups()``; this class only decides which values are acceptable. Statements may be
+left unanswered while someone moves between pages (the review page insists on them); a
+value that is not on the scale, or a comment over the limit, is an error that keeps
+everything typed.
 """
 
 from dataclasses import dataclass
@@ -68,13 +71,28 @@ class ThemeRatingForm(forms.Form):
         theme: Theme,
         answers: dict | None = None,
         comment: str = "",
+        not_observed: bool = True,
+        quality: Quality | None = None,
     ):
+        """``not_observed``: whether "Not observed" is offered (a rater may not have seen
+        a behaviour; a leader assessing themselves always has). ``quality``: the one the
+        page shows (None: the whole theme); the comment box is on the theme's last."""
         self.outline = outline
         self.theme = theme
         self.statements = outline.statements_of(theme)
+        self.not_observed = not_observed
+        qualities = list(theme.qualities.all())
+        self.quality = quality
+        self.shown_qualities = [quality] if quality is not None else qualities
+        self.shown_statements = [s for q in self.shown_qualities for s in q.statements.all()]
+        # A comment posted from another page (an old tab) is shown too, so nothing is lost.
+        self.asks_comment = (
+            quality is None or quality == qualities[-1] or COMMENT_FIELD in (data or {})
+        )
         choices = [
             (NOT_OBSERVED_FIELD_VALUE if p.value is None else str(p.value), p.label)
             for p in outline.points
+            if p.value is not None or not_observed
         ]
         initial = {COMMENT_FIELD: comment}
         for statement in self.statements:
@@ -126,6 +144,10 @@ class ThemeRatingForm(forms.Form):
         return result
 
     def comments(self) -> dict:
+        """The theme's comment, if the page posted its box (only the theme's last page has
+        it: the other pages leave the comment as it is)."""
+        if COMMENT_FIELD not in self.data:
+            return {}
         return {str(self.theme.pk): self.cleaned_data.get(COMMENT_FIELD, "")}
 
     # What the template shows.
@@ -143,7 +165,7 @@ class ThemeRatingForm(forms.Form):
 
     def groups(self) -> list[QualityGroup]:
         groups = []
-        for quality in self.theme.qualities.all():
+        for quality in self.shown_qualities:
             rows = []
             for statement in quality.statements.all():
                 name = statement_field_name(statement)
@@ -163,7 +185,7 @@ class ThemeRatingForm(forms.Form):
         choices = self.fields[name].choices
         if current not in (value for value, _ in choices):
             current = ""  # nothing ticked; and a posted oddity cannot grow the cache
-        key = ("radios", name, current)
+        key = ("radios", name, current, self.not_observed)
         markup = self.outline.fragments.get(key)
         if markup is None:
             options = [
@@ -194,7 +216,7 @@ class ThemeRatingForm(forms.Form):
         return links
 
     def answered_on_page(self) -> int:
-        return sum(1 for s in self.statements if self._current(statement_field_name(s)))
+        return sum(1 for s in self.shown_statements if self._current(statement_field_name(s)))
 
 
 class DeclineForm(forms.Form):

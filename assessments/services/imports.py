@@ -17,7 +17,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
-from accounts.models import Role, User
+from accounts.audit import audit_record
+from accounts.models import AuditAction, Role, User
 from accounts.roles import role_revoke
 
 from ..models import Assessment, Invitation, NominationRule, Programme, RaterGroup
@@ -293,6 +294,17 @@ def leaders_import(
             if plan.problems:
                 return plan
             _plan_carry_out(plan, programme=programme, by=by)
+            audit_record(
+                actor=by,
+                action=AuditAction.LEADERS_IMPORTED,
+                programme=programme,
+                obj=programme,
+                detail={
+                    "filename": plan.leader_file.filename,
+                    "added": len(plan.new),
+                    "line_managers": len(plan.nominations),
+                },
+            )
     except _Refused:
         pass
     return plan

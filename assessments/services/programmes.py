@@ -4,7 +4,8 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import Role, User
+from accounts.audit import audit_record
+from accounts.models import AuditAction, Role, User
 from accounts.roles import role_grant
 
 from ..models import DEFAULT_NOMINATION_RULES, Assessment, NominationRule, Programme
@@ -208,6 +209,13 @@ def programme_close(*, programme: Programme, now=None, by: User | None = None) -
     )
     programme.refresh_from_db()
     if updated:
+        audit_record(
+            actor=by,
+            action=AuditAction.PROGRAMME_CLOSED,
+            programme=programme,
+            obj=programme,
+            detail={"early": programme.closed_at < programme.closes_at},
+        )
         # Every answer still waiting is sealed now, before the reports read them.
         envelopes_seal(programme_id=programme.pk, final=True)
         # Rendered by the report workers after this transaction commits.

@@ -1,4 +1,9 @@
-"""The shape of the rating form: one page per theme of a framework version, then a review.
+"""The shape of the rating form: one short page per quality of a framework version (a
+theme's comment box on the last page of the theme), then a review.
+
+A page is named by its theme and its part (the quality's place in the theme, from 1):
+``form/<theme>/`` is the theme's first quality, ``form/<theme>/<part>/`` the others. A page
+saves whatever statements of its theme it posts, so the draft is kept between pages.
 
 Shared by the leader's self-assessment and the rater form. Reads only: what the pages are,
 which statements each holds, and how far a set of saved answers has got.
@@ -8,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from framework.models import Framework, ScalePoint, Statement, Theme, framework_in_use
+from framework.models import Framework, Quality, ScalePoint, Statement, Theme, framework_in_use
 from framework.selectors import framework_with_contents
 
 from ..models import COMMENT_MAX_LENGTH, Draft
@@ -47,7 +52,48 @@ class RatingOutline:
 
     @property
     def page_count(self) -> int:
-        return len(self.themes) + 1  # the review page
+        return len(self.pages) + 1  # the review page
+
+    @cached_property
+    def pages(self) -> list[tuple[Theme, int, Quality]]:
+        """(theme, part, quality) of each form page, in order; part counts from 1."""
+        return [
+            (theme, part, quality)
+            for theme in self.themes
+            for part, quality in enumerate(theme.qualities.all(), start=1)
+        ]
+
+    @property
+    def quality_count(self) -> int:
+        return len(self.pages)
+
+    def page_index(self, theme: Theme, part: int) -> int | None:
+        """The page's place in ``pages`` (from 0), or None if the theme has no such part."""
+        return next(
+            (i for i, (t, p, _q) in enumerate(self.pages) if t == theme and p == part), None
+        )
+
+    def quality_at(self, theme: Theme, part: int) -> Quality | None:
+        index = self.page_index(theme, part)
+        return None if index is None else self.pages[index][2]
+
+    def parts_of(self, theme: Theme) -> int:
+        return len(theme.qualities.all())
+
+    def neighbour(self, theme: Theme, part: int, step: int) -> tuple[Theme, int] | None:
+        """The (theme, part) ``step`` pages away (-1 previous, +1 next); None past an end."""
+        index = self.page_index(theme, part)
+        if index is None or not 0 <= index + step < len(self.pages):
+            return None
+        following = self.pages[index + step]
+        return following[0], following[1]
+
+    def part_of(self, statement: Statement) -> tuple[Theme, int]:
+        """The page a statement is asked on."""
+        for theme, part, quality in self.pages:
+            if statement.quality_id == quality.pk:
+                return theme, part
+        raise ValueError(f"{statement.pk} is not in this form")
 
     @property
     def statement_count(self) -> int:
@@ -111,8 +157,15 @@ class RatingOutline:
         return [s for p in self.progress(answers) for s in p.missing]
 
     def first_incomplete_theme(self, answers: dict) -> Theme | None:
-        """Where to resume: the first page with an unanswered statement (None: all done)."""
+        """The first theme with an unanswered statement (None: all done)."""
         return next((p.theme for p in self.progress(answers) if not p.complete), None)
+
+    def first_incomplete_page(self, answers: dict) -> tuple[Theme, int] | None:
+        """Where to resume: the first page with an unanswered statement (None: all done)."""
+        for theme, part, quality in self.pages:
+            if any(str(s.pk) not in answers for s in quality.statements.all()):
+                return theme, part
+        return None
 
     def label_for(self, value) -> str:
         """The scale label for a saved answer ("" is Not observed)."""
@@ -159,9 +212,10 @@ class FormPlace:
     title: str  # "Your self-assessment" or "Feedback for Alex Leader"
     question_prefix: str  # "Thinking about Alex Leader:", before the scale's question
     comment_hint: str
-    page_url: Callable[[Theme], str]
+    page_url: Callable[..., str]  # page_url(theme, part=1)
     review_url: str
     decline_url: str = ""
+    offers_not_observed: bool = True  # not to a leader assessing themselves
 
 
 NAVIGATION_ACTIONS = ("next", "previous", "save", "review")
@@ -183,21 +237,23 @@ def draft_contents(*, assessment, invitation=None) -> tuple[dict, dict]:
 
 
 def resume_url(*, place: FormPlace, outline: RatingOutline, answers: dict) -> str:
-    theme = outline.first_incomplete_theme(answers)
-    return place.page_url(theme) if theme is not None else place.review_url
+    page = outline.first_incomplete_page(answers)
+    return place.page_url(*page) if page is not None else place.review_url
 
 
-def url_after_save(*, place: FormPlace, outline: RatingOutline, theme: Theme, action: str) -> str:
+def url_after_save(
+    *, place: FormPlace, outline: RatingOutline, theme: Theme, action: str, part: int = 1
+) -> str:
     """Where a page's buttons lead once its answers are saved."""
     if action == "previous":
-        previous = outline.previous_theme(theme)
-        return place.page_url(previous) if previous else place.page_url(theme)
+        previous = outline.neighbour(theme, part, -1)
+        return place.page_url(*previous) if previous else place.page_url(theme, part)
     if action == "next":
-        following = outline.next_theme(theme)
-        return place.page_url(following) if following else place.review_url
+        following = outline.neighbour(theme, part, +1)
+        return place.page_url(*following) if following else place.review_url
     if action == "review":
         return place.review_url
-    return place.page_url(theme) + "?saved=1"
+    return place.page_url(theme, part) + "?saved=1"
 
 
 def question_hint(*, place: FormPlace, outline: RatingOutline) -> str:
@@ -209,25 +265,37 @@ def question_hint(*, place: FormPlace, outline: RatingOutline) -> str:
 
 
 def page_context(
-    *, place: FormPlace, outline: RatingOutline, theme: Theme, form, answers: dict, saved: bool
+    *,
+    place: FormPlace,
+    outline: RatingOutline,
+    theme: Theme,
+    form,
+    answers: dict,
+    saved: bool,
+    part: int = 1,
 ) -> dict:
+    previous = outline.neighbour(theme, part, -1)
+    following = outline.neighbour(theme, part, +1)
     return {
         "question_hint": question_hint(place=place, outline=outline),
         "place": place,
         "outline": outline,
         "theme": theme,
+        "quality": form.quality,
         "form": form,
         "groups": form.groups(),
         "error_links": form.error_links(),
-        "page_number": outline.number_of(theme),
+        "page_number": outline.page_index(theme, part) + 1,
         "page_count": outline.page_count,
+        "quality_count": outline.quality_count,
         "answered": outline.answered_count(answers),
         "statement_count": outline.statement_count,
         "answered_on_page": form.answered_on_page(),
-        "statements_on_page": len(form.statements),
-        "previous_theme": outline.previous_theme(theme),
-        "next_theme": outline.next_theme(theme),
-        "form_action": place.page_url(theme),
+        "statements_on_page": len(form.shown_statements),
+        "asks_comment": form.asks_comment,
+        "previous_page": outline.quality_at(*previous) if previous else None,
+        "next_page": outline.quality_at(*following) if following else None,
+        "form_action": place.page_url(theme, part),
         "saved": saved,
         "comment_max": COMMENT_MAX_LENGTH,
         "comment_max_display": f"{COMMENT_MAX_LENGTH:,}",
@@ -242,11 +310,31 @@ class ReviewRow:
 
 
 @dataclass(frozen=True)
+class ReviewQuality:
+    quality: Quality
+    href: str
+    rows: list[ReviewRow]
+
+    @property
+    def answered(self) -> int:
+        return sum(1 for row in self.rows if row.answer)
+
+    @property
+    def missing(self) -> int:
+        return len(self.rows) - self.answered
+
+
+@dataclass(frozen=True)
 class ReviewTheme:
     progress: ThemeProgress
     href: str
-    rows: list[ReviewRow]
+    qualities: list[ReviewQuality]
     comment: str
+    comment_href: str
+
+    @property
+    def rows(self) -> list[ReviewRow]:
+        return [row for quality in self.qualities for row in quality.rows]
 
 
 def review_context(
@@ -257,24 +345,32 @@ def review_context(
     comments: dict,
     missing: list[int] | None = None,
 ) -> dict:
-    """The review page; ``missing`` (statement ids) after a refused submit."""
+    """The review page, quality by quality; ``missing`` (statement ids) after a refused
+    submit. Each quality is one line (how many answered, a link to change them), its
+    answers folded beneath it, so the page stays short on a phone."""
     themes = []
     for progress in outline.progress(answers):
-        href = place.page_url(progress.theme)
-        rows = [
-            ReviewRow(
-                statement=s,
-                answer=outline.label_for(answers[str(s.pk)]) if str(s.pk) in answers else "",
-                href=f"{href}#s-{s.pk}-1",
-            )
-            for s in progress.statements
-        ]
+        theme = progress.theme
+        qualities = []
+        for part, quality in enumerate(theme.qualities.all(), start=1):
+            href = place.page_url(theme, part)
+            rows = [
+                ReviewRow(
+                    statement=s,
+                    answer=outline.label_for(answers[str(s.pk)]) if str(s.pk) in answers else "",
+                    href=f"{href}#s-{s.pk}-1",
+                )
+                for s in quality.statements.all()
+            ]
+            qualities.append(ReviewQuality(quality=quality, href=href, rows=rows))
+        last = place.page_url(theme, outline.parts_of(theme))
         themes.append(
             ReviewTheme(
                 progress=progress,
-                href=href,
-                rows=rows,
-                comment=comments.get(str(progress.theme.pk), ""),
+                href=place.page_url(theme),
+                qualities=qualities,
+                comment=comments.get(str(theme.pk), ""),
+                comment_href=f"{last}#comment",
             )
         )
     error_links = []
@@ -286,6 +382,7 @@ def review_context(
             for row in review.rows
             if row.statement.pk in wanted
         ]
+    last_page = outline.pages[-1] if outline.pages else None
     return {
         "place": place,
         "outline": outline,
@@ -295,8 +392,8 @@ def review_context(
         "page_number": outline.page_count,
         "page_count": outline.page_count,
         "error_links": error_links,
-        "last_theme": outline.themes[-1] if outline.themes else None,
-        "last_page_url": place.page_url(outline.themes[-1]) if outline.themes else "",
+        "last_quality": last_page[2] if last_page else None,
+        "last_page_url": place.page_url(last_page[0], last_page[1]) if last_page else "",
         "form_action": place.review_url,
     }
 

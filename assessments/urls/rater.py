@@ -10,6 +10,7 @@ urlpatterns = [
     path("form/", views.form_start, name="form"),
     path("form/review/", views.review, name="review"),
     path("form/<str:theme_slug>/", views.page, name="page"),
+    path("form/<str:theme_slug>/<int:part>/", views.page, name="page_part"),
     path("done/", views.done, name="done"),
     path("decline/", views.decline, name="decline"),
     path("<str:token>/", views.link, name="link"),

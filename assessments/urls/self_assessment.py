@@ -11,4 +11,5 @@ urlpatterns = [
     path("<int:assessment_pk>/self/review/", views.review, name="review"),
     path("<int:assessment_pk>/self/done/", views.done, name="done"),
     path("<int:assessment_pk>/self/<slug:theme_slug>/", views.page, name="page"),
+    path("<int:assessment_pk>/self/<slug:theme_slug>/<int:part>/", views.page, name="page_part"),
 ]

@@ -11,6 +11,7 @@ from accounts.models import Role
 from ..access import (
     assessments_for_facilitator,
     programme_for_admin,
+    programme_for_staff,
     programmes_visible_to_staff,
 )
 from ..forms.programmes import (
@@ -102,11 +103,13 @@ def programme_edit(request, pk):
 
 @login_required
 def programme_detail(request, pk):
-    programme = programme_for_admin(request.user, pk)
+    programme, runs_it = programme_for_staff(request.user, pk)
+    # A facilitator who does not run the programme sees the leaders assigned to them only.
+    within = None if runs_it else assessments_for_facilitator(request.user)
     rules = programme_rules(programme=programme)
     filter_form = LeaderFilterForm(request.GET or None)
     leaders = programme_assessments_filtered(
-        programme=programme, rules=rules, **filter_form.filters()
+        programme=programme, rules=rules, within=within, **filter_form.filters()
     )
     page = Paginator(leaders, LEADERS_PER_PAGE).get_page(request.GET.get("page"))
     query_string = request.GET.copy()
@@ -128,7 +131,7 @@ def programme_detail(request, pk):
         )
     return render(
         request,
-        "assessments/programmes/detail.html",
+        f"assessments/programmes/{'detail' if runs_it else 'facilitated'}.html",
         {
             "programme": programme,
             "rules": rules,
@@ -136,7 +139,7 @@ def programme_detail(request, pk):
             "page": page,
             "filter_form": filter_form,
             "query_string": query_string.urlencode(),
-            "totals": programme_totals(programme=programme),
+            "totals": programme_totals(programme=programme, within=within),
         },
     )
 

@@ -261,7 +261,11 @@ def _place(invitation) -> FormPlace:
             f"{leader} will read your comment word for word, mixed with other people's "
             "comments and without your name. Avoid details that would identify you."
         ),
-        page_url=lambda theme: reverse("rater:page", args=[theme.slug]),
+        page_url=lambda theme, part=1: (
+            reverse("rater:page", args=[theme.slug])
+            if part == 1
+            else reverse("rater:page_part", args=[theme.slug, part])
+        ),
         review_url=reverse("rater:review"),
         decline_url=reverse("rater:decline"),
     )
@@ -322,19 +326,21 @@ def form_start(request):
 
 @rater_headers
 @require_http_methods(["GET", "HEAD", "POST"])
-def page(request, theme_slug):
+def page(request, theme_slug, part=1):
+    """One quality's statements (``part``: its place in the theme)."""
     invitation, refused = _open_invitation(request)
     if refused:
         return refused
     assessment = invitation.assessment
     outline = rating_outline(framework=assessment.programme.framework)
     theme = outline.theme(theme_slug)
-    if theme is None:
+    quality = outline.quality_at(theme, part) if theme is not None else None
+    if quality is None:
         return _not_found(request)
     place = _place(invitation)
     form = None
     if request.method == "POST":
-        form = ThemeRatingForm(request.POST, outline=outline, theme=theme)
+        form = ThemeRatingForm(request.POST, outline=outline, theme=theme, quality=quality)
         if form.is_valid():
             try:
                 draft_save(
@@ -348,13 +354,17 @@ def page(request, theme_slug):
             action = request.POST.get("action", "save")
             action = action if action in NAVIGATION_ACTIONS else "save"
             return redirect(
-                url_after_save(place=place, outline=outline, theme=theme, action=action)
+                url_after_save(place=place, outline=outline, theme=theme, part=part, action=action)
             )
     # Read only now: a valid POST saves (and redirects) without it.
     answers, comments = draft_contents(assessment=assessment, invitation=invitation)
     if form is None:
         form = ThemeRatingForm(
-            outline=outline, theme=theme, answers=answers, comment=comments.get(str(theme.pk), "")
+            outline=outline,
+            theme=theme,
+            quality=quality,
+            answers=answers,
+            comment=comments.get(str(theme.pk), ""),
         )
     context = page_context(
         place=place,
@@ -363,6 +373,7 @@ def page(request, theme_slug):
         form=form,
         answers=answers,
         saved="saved" in request.GET,
+        part=part,
     )
     return render(request, "assessments/rating/page.html", context)
 

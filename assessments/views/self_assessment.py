@@ -1,4 +1,5 @@
-"""The leader's self-assessment: one page per theme, a review, submit once, then a summary."""
+"""The leader's self-assessment: one page per quality, a review, submit once, then a
+summary."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -37,8 +38,13 @@ def _place(assessment) -> FormPlace:
         title="Your self-assessment",
         question_prefix="Thinking about your own leadership:",
         comment_hint="Anything you want to remember about this theme when you read your report.",
-        page_url=lambda theme: reverse("self_assessment:page", args=[pk, theme.slug]),
+        page_url=lambda theme, part=1: (
+            reverse("self_assessment:page", args=[pk, theme.slug])
+            if part == 1
+            else reverse("self_assessment:page_part", args=[pk, theme.slug, part])
+        ),
         review_url=reverse("self_assessment:review", args=[pk]),
+        offers_not_observed=False,  # a leader always observes themselves
     )
 
 
@@ -78,19 +84,27 @@ def start(request, assessment_pk):
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def page(request, assessment_pk, theme_slug):
+def page(request, assessment_pk, theme_slug, part=1):
+    """One quality's statements (``part``: its place in the theme)."""
     assessment = assessment_for_leader(request.user, assessment_pk)
     outline = rating_outline(framework=assessment.programme.framework)
     theme = outline.theme(theme_slug)
-    if theme is None:
-        raise Http404("No such theme")
+    quality = outline.quality_at(theme, part) if theme is not None else None
+    if quality is None:
+        raise Http404("No such page")
     refusal = refusal_for(assessment=assessment)
     if refusal is not None:
         return _refused(request, assessment, refusal)
     place = _place(assessment)
     form = None
     if request.method == "POST":
-        form = ThemeRatingForm(request.POST, outline=outline, theme=theme)
+        form = ThemeRatingForm(
+            request.POST,
+            outline=outline,
+            theme=theme,
+            quality=quality,
+            not_observed=place.offers_not_observed,
+        )
         if form.is_valid():
             try:
                 draft_save(assessment=assessment, answers=form.answers(), comments=form.comments())
@@ -99,13 +113,18 @@ def page(request, assessment_pk, theme_slug):
             action = request.POST.get("action", "save")
             action = action if action in NAVIGATION_ACTIONS else "save"
             return redirect(
-                url_after_save(place=place, outline=outline, theme=theme, action=action)
+                url_after_save(place=place, outline=outline, theme=theme, part=part, action=action)
             )
     # Read only now: a valid POST saves (and redirects) without it.
     answers, comments = draft_contents(assessment=assessment)
     if form is None:
         form = ThemeRatingForm(
-            outline=outline, theme=theme, answers=answers, comment=comments.get(str(theme.pk), "")
+            outline=outline,
+            theme=theme,
+            answers=answers,
+            comment=comments.get(str(theme.pk), ""),
+            not_observed=place.offers_not_observed,
+            quality=quality,
         )
     context = page_context(
         place=place,
@@ -114,6 +133,7 @@ def page(request, assessment_pk, theme_slug):
         form=form,
         answers=answers,
         saved="saved" in request.GET,
+        part=part,
     )
     return render(request, "assessments/rating/page.html", context)
 

@@ -53,6 +53,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "config.middleware.NotFoundPageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.middleware.DatabaseUnavailableMiddleware",
     # Turns a locked-out sign-in into the lockout page; last, as django-axes asks.
@@ -144,9 +145,12 @@ CACHES = {
     )
 }
 
-# Celery. With no broker configured, tasks run in process (the quick start).
+# Celery. With no broker configured, tasks run in process (the quick start); Celery still
+# takes a producer from the broker's pool, so point it at kombu's in-memory transport rather
+# than an empty URL (which makes kombu warn that it falls back to localhost).
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not CELERY_BROKER_URL)
+CELERY_BROKER_URL = CELERY_BROKER_URL or "memory://localhost/"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True

@@ -11,6 +11,8 @@ from django import forms, template
 from django.forms.utils import flatatt
 from django.utils.safestring import mark_safe
 
+from framework.nhsuk_fields import DateTimePartsWidget
+
 register = template.Library()
 
 _CLASS_ATTR = re.compile(r'class="([^"]*)"')
@@ -35,7 +37,8 @@ def nhsuk_kind(field):
     """Which NHS.UK component renders this bound field.
 
     One of: hidden, radios, checkboxes, checkbox, select, textarea, file, password,
-    multi (a MultiWidget) or input (every other <input>: text, email, number, date...).
+    date (day, month, year and time boxes), multi (another MultiWidget) or input (every
+    other <input>: text, email, number, date...).
     """
     widget = field.field.widget
     if widget.is_hidden:
@@ -55,6 +58,8 @@ def nhsuk_kind(field):
         return "file"
     if isinstance(widget, forms.PasswordInput):
         return "password"
+    if isinstance(widget, DateTimePartsWidget):
+        return "date"
     if isinstance(widget, forms.MultiWidget):
         return "multi"
     return "input"
@@ -158,3 +163,27 @@ def nhsuk_button_attrs(flat_attrs):
         return 'class="{}"'.format(" ".join(filter(None, (base, extra))))
 
     return mark_safe(_CLASS_ATTR.sub(swap, flat_attrs, count=1))  # noqa: S308 - flatatt output
+
+
+@register.simple_tag
+def nhsuk_date_parts(field) -> list[dict]:
+    """The boxes of a date input (``DateTimePartsWidget``): id, name, value as typed (or
+    as saved), label and width, for ``templates/nhsuk/field.html``."""
+    widget = field.field.widget
+    value = field.value()
+    if not isinstance(value, list | tuple):
+        value = widget.decompress(value)
+    id_ = _widget_id(field)
+    return [
+        {
+            "id": f"{id_}_{index}",
+            "name": f"{field.html_name}{suffix}",
+            "value": value[index] if index < len(value) and value[index] is not None else "",
+            "label": label,
+            "width": width,
+            "numeric": label != "Time",
+        }
+        for index, ((label, width), suffix) in enumerate(
+            zip(widget.parts, widget.widgets_names, strict=True)
+        )
+    ]

@@ -8,14 +8,18 @@ import time_machine
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from accounts.audit import audit_event_summary
 from accounts.models import AuditAction, AuditEvent, Role
+from assessments.forms.imports import leader_file_read
 from assessments.models import Programme, ThemeComment
 from assessments.services.erasure import leader_erase, rater_erase
+from assessments.services.imports import leaders_import
 from assessments.services.programmes import programme_close
 from assessments.services.retention import retention_purge
 from assessments.services.staff import programme_staff_add, programme_staff_remove
 from reports.models import CohortExport
 from reports.release import assessment_reports_reopen
+from tests.assessments.imports.conftest import csv_upload
 
 from .conftest import programme_closed, reports_ready
 
@@ -233,3 +237,52 @@ def test_retention_purged(programme, programme_admin, assessment):
     event = _only_event(AuditAction.RETENTION_PURGED)
     assert event.actor is None and event.actor_label == "LPC 360 (scheduled task)"
     assert event.detail["deleted"]["comments"] == 3
+
+
+def test_programme_closed_early_by_an_admin(programme, programme_admin, assessment):
+    assert programme_close(programme=programme, by=programme_admin)
+    assert not programme_close(programme=programme, by=programme_admin)  # already closed
+
+    event = _only_event(AuditAction.PROGRAMME_CLOSED)
+    assert event.actor == programme_admin
+    assert (event.object_type, event.object_id) == ("assessments.programme", str(programme.pk))
+    assert event.programme_id_ref == programme.pk
+    assert audit_event_summary(event) == "Closed early, before its closing time"
+
+
+def test_programme_closed_when_its_time_passed(programme, assessment):
+    with time_machine.travel(programme.closes_at + timedelta(minutes=1)):
+        programme_close(programme=programme)
+
+    event = _only_event(AuditAction.PROGRAMME_CLOSED)
+    assert event.actor is None and event.actor_label == "LPC 360 (scheduled task)"
+    assert audit_event_summary(event) == "Closed at its closing time"
+
+
+def _leader_file(rows):
+    return leader_file_read(upload=csv_upload(rows))
+
+
+def test_leaders_imported(programme, programme_admin):
+    rows = [
+        ["Ada Lovelace", "ada@example.nhs.uk", "Mo Manager", "mo@example.nhs.uk", ""],
+        ["Ben Okafor", "ben@example.nhs.uk", "", "", ""],
+    ]
+    leaders_import(programme=programme, leader_file=_leader_file(rows), by=programme_admin)
+
+    event = _only_event(AuditAction.LEADERS_IMPORTED)
+    assert event.actor == programme_admin
+    assert event.programme_id_ref == programme.pk
+    assert event.detail["added"] == 2 and event.detail["line_managers"] == 1
+    assert event.detail["filename"] == "leaders.csv"
+    assert audit_event_summary(event) == (
+        "2 leaders added, 1 line manager nominated, from leaders.csv"
+    )
+
+
+def test_an_import_refused_for_its_problems_records_nothing(programme, programme_admin):
+    rows = [["Bad Email", "not-an-email", "", "", ""]]
+    plan = leaders_import(programme=programme, leader_file=_leader_file(rows), by=programme_admin)
+
+    assert plan.problems
+    assert not AuditEvent.objects.filter(action=AuditAction.LEADERS_IMPORTED).exists()

@@ -1,6 +1,7 @@
 """What people do on LPC 360's pages, as the journeys do it in the browser."""
 
 import re
+from dataclasses import dataclass
 
 from assessments.services.rating_form import rating_outline
 
@@ -16,15 +17,50 @@ def theme_statements(framework) -> list[tuple[object, list[str]]]:
     return [(theme, [s.text for s in outline.statements_of(theme)]) for theme in outline.themes]
 
 
-def assert_statements_are_fieldsets(page, statements: list[str]) -> None:
+@dataclass(frozen=True)
+class FormPage:
+    """One page of the rating form: one quality of a theme."""
+
+    theme: object
+    quality: object
+    part: int  # the quality's place in its theme, from 1
+
+    @property
+    def name(self) -> str:
+        return self.quality.name
+
+    @property
+    def path(self) -> str:
+        """The page's address after /feedback/form/ (or /my/<id>/self/)."""
+        return f"{self.theme.slug}/" + (f"{self.part}/" if self.part > 1 else "")
+
+    @property
+    def last_of_theme(self) -> bool:
+        return self.part == self.theme.qualities.count()
+
+
+def form_pages(framework) -> list[tuple[FormPage, list[str]]]:
+    """(page, its statements' texts) in the form's order: what each page must ask."""
+    outline = rating_outline(framework=framework)
+    return [
+        (FormPage(theme, quality, part), [s.text for s in quality.statements.all()])
+        for theme, part, quality in outline.pages
+    ]
+
+
+def assert_statements_are_fieldsets(
+    page, statements: list[str], *, not_observed: bool = True
+) -> None:
     """Each statement is a group (fieldset) named by its legend, the statement, holding that
-    statement's radios and nothing else's."""
+    statement's radios and nothing else's; "Not observed" among them for raters only (a
+    leader always observes themselves)."""
     legends = page.locator("fieldset.nhsuk-fieldset > legend")
     assert [" ".join(t.split()) for t in legends.all_inner_texts()] == statements
     for text in statements:
         group = page.get_by_role("group", name=text, exact=True)
         assert group.count() == 1, text
-        assert group.get_by_role("radio").count() == SCALE_POINTS + 1, text
+        assert group.get_by_role("radio").count() == SCALE_POINTS + not_observed, text
+        assert group.get_by_role("radio", name="Not observed").count() == not_observed, text
 
 
 def answer_page(page, *, seed: int, leave: int = 0, comment: str = "") -> int:
@@ -33,11 +69,12 @@ def answer_page(page, *, seed: int, leave: int = 0, comment: str = "") -> int:
     fieldsets = page.locator("fieldset.nhsuk-fieldset")
     count = fieldsets.count() - leave
     for index in range(count):
-        # A point on the scale, or now and then the sixth radio, "Not observed".
-        choice = (seed + index) % (SCALE_POINTS + 1)
-        fieldsets.nth(index).locator("input[type=radio]").nth(choice).check()
-    if comment:
-        page.get_by_label(re.compile(r"^Comments on")).fill(comment)
+        # A point on the scale, or now and then the sixth radio, "Not observed" (if offered).
+        radios = fieldsets.nth(index).locator("input[type=radio]")
+        radios.nth((seed + index) % radios.count()).check()
+    box = page.get_by_label(re.compile(r"^Comments on"))
+    if comment and box.count():  # only a theme's last page asks for its comment
+        box.fill(comment)
     return count
 
 
@@ -76,3 +113,10 @@ def xlsx_rows(path) -> list[list[str]]:
                 rows.append(cells)
     workbook.close()
     return rows
+
+
+def fill_date_time(page, legend: str, *, day="", month="", year="", time="") -> None:
+    """Type into an NHS.UK date input (day, month, year) and its time, named by its legend."""
+    group = page.get_by_role("group", name=legend, exact=True)
+    for part, value in (("Day", day), ("Month", month), ("Year", year), ("Time", time)):
+        group.get_by_label(part, exact=True).fill(value)

@@ -6,7 +6,7 @@ import pytest
 
 from assessments.models import Invitation, Rating, Response
 
-from .actions import SCALE_POINTS, theme_statements
+from .actions import SCALE_POINTS, form_pages
 from .browsing import Journey, new_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -39,10 +39,10 @@ def press_enter_and_wait(page) -> None:
         page.keyboard.press("Enter")
 
 
-def answer_theme_by_keyboard(page, statements: list[str], *, first: int, comment: str) -> list:
+def answer_page_by_keyboard(page, statements: list[str], *, first: int, comment: str) -> list:
     """Tab into each statement's radios, choose with the arrow keys (or Space for the first
-    option), Tab on; type the comment; Tab to "Next" and press Enter. Returns the values
-    chosen, statement by statement."""
+    option), Tab on; type the comment (on a theme's last page, which has the box); Tab to
+    "Next" and press Enter. Returns the values chosen, statement by statement."""
     chosen = []
     element = tab_until(page, lambda e: e["type"] == "radio", "the first statement")
     for index, _ in enumerate(statements):
@@ -57,9 +57,10 @@ def answer_theme_by_keyboard(page, statements: list[str], *, first: int, comment
         chosen.append(steps + 1)
         page.keyboard.press("Tab")
         element = focused(page)
-    assert element["id"] == "comment", element
-    page.keyboard.type(comment)
-    page.keyboard.press("Tab")
+    if comment:
+        assert element["id"] == "comment", element
+        page.keyboard.type(comment)
+        page.keyboard.press("Tab")
     assert focused(page)["value"] == "next"
     press_enter_and_wait(page)
     return chosen
@@ -73,13 +74,12 @@ def test_a_rater_completes_the_whole_form_with_the_keyboard(browser, invited, fr
     tab_until(page, lambda e: e["text"] == "Start now", "Start now")
     press_enter_and_wait(page)
     chosen = []
-    for number, (theme, statements) in enumerate(theme_statements(framework), start=1):
-        assert page.get_by_role("heading", level=1).inner_text().endswith(theme.name)
+    for number, (form_page, statements) in enumerate(form_pages(framework), start=1):
+        assert page.get_by_role("heading", level=1).inner_text().endswith(form_page.name)
         if number == 1:
             journey.check(page, "first page")
-        chosen += answer_theme_by_keyboard(
-            page, statements, first=number, comment=f"Keyboard comment on {theme.name}."
-        )
+        comment = f"Keyboard comment on {form_page.theme.name}." if form_page.last_of_theme else ""
+        chosen += answer_page_by_keyboard(page, statements, first=number, comment=comment)
 
     assert page.url.endswith("/feedback/form/review/")
     assert "You have answered 39 of 39 statements" in page.content()

@@ -104,6 +104,21 @@ def test_not_observed_is_excluded_from_means_and_counted(assessment, theme, stat
     assert everyone.coverage == "3 of 5 raters could observe this"
 
 
+def test_a_self_response_saved_with_not_observed_still_aggregates(assessment, theme, statements):
+    """The self-assessment no longer offers "Not observed"; responses sealed before that
+    may hold it, and their reports still compute (that statement has no self score)."""
+    s1, s2 = statements[0], statements[1]
+    respond(assessment, SELF, {s1: None, s2: 4})
+    respond(assessment, PEER, {s1: 3, s2: 5}, count=3)
+
+    report = theme_report(assessment=assessment, theme=theme)
+
+    assert report.statements[0].scores.self_score is None
+    assert report.statements[0].scores.all_raters.mean == 3
+    assert report.statements[1].scores.self_score == 4
+    assert report.scores.self_score == 4
+
+
 def test_self_is_never_among_all_raters(assessment, theme, statements):
     s1 = statements[0]
     respond(assessment, SELF, {s1: 1})

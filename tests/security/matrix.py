@@ -93,6 +93,7 @@ def fill(route: Route, side: Side, world: World, *, nested: Side | None = None) 
     ns = route.namespace
     values = {
         "theme_slug": world.theme.slug,
+        "part": 2,  # a rating form page: the theme's second quality
         "token": "bad-token" if ns == "accounts" else side.token,
         "slug": world.theme.framework.slug,
         "version": world.theme.framework.version,

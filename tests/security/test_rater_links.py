@@ -236,7 +236,7 @@ class Journey:
 def _rate_everything(journey, outline):
     answers = full_answers(outline)
     url = journey.get("/feedback/form/")["Location"]
-    for theme in outline.themes:
+    for theme, _part, _quality in outline.pages:  # one page per quality
         journey.get(url)
         url = journey.post(url, page_post(outline, theme, answers=answers, comment="Kind."))
         url = url["Location"]

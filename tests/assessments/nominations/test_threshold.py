@@ -3,10 +3,18 @@
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import AuditAction, AuditEvent
 from assessments.services.nominations import invitations_send
 from assessments.services.programmes import programme_update
+
+
+def parts(name, when) -> dict:
+    """What the browser posts for an NHS.UK date input and its time box."""
+    when = timezone.localtime(when)
+    values = (str(when.day), str(when.month), str(when.year), when.strftime("%H:%M"))
+    return {f"{name}_{i}": value for i, value in enumerate(values)}
 
 
 def test_k_can_be_raised_before_invitations_and_the_change_is_audited(programme, programme_admin):
@@ -47,8 +55,8 @@ def test_the_settings_page_shows_k_fixed_and_ignores_a_forged_change(
     form = {
         "name": programme.name,
         "framework": programme.framework_id,
-        "opens_at": programme.opens_at.strftime("%Y-%m-%dT%H:%M"),
-        "closes_at": programme.closes_at.strftime("%Y-%m-%dT%H:%M"),
+        **parts("opens_at", programme.opens_at),
+        **parts("closes_at", programme.closes_at),
         "anonymity_threshold": 7,
         "minimum_raters": programme.minimum_raters,
         "release_mode": programme.release_mode,

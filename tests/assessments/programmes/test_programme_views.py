@@ -22,12 +22,17 @@ def admin_client(client, programme_admin):
     return client
 
 
+def date_time_parts(name, day, month, year, clock) -> dict:
+    """What the browser posts for an NHS.UK date input and its time box."""
+    return {f"{name}_0": day, f"{name}_1": month, f"{name}_2": year, f"{name}_3": clock}
+
+
 def programme_post(framework_obj, /, **overrides):
     data = {
         "name": "North East cohort 3",
         "framework": framework_obj.pk,
-        "opens_at": "2026-12-01T09:00",
-        "closes_at": "2027-01-15T17:00",
+        **date_time_parts("opens_at", "1", "12", "2026", "09:00"),
+        **date_time_parts("closes_at", "15", "1", "2027", "17:00"),
         "anonymity_threshold": "3",
         "minimum_raters": "5",
         "release_mode": "on_close",
@@ -69,12 +74,48 @@ def test_admin_creates_a_programme_with_rules_and_runs_it(admin_client, framewor
     ("override", "field", "message"),
     [
         ({"anonymity_threshold": "2"}, "anonymity_threshold", "must be 3 or more"),
-        ({"closes_at": "2026-11-01T09:00"}, "closes_at", "after the open date"),
+        (
+            date_time_parts("closes_at", "1", "11", "2026", "09:00"),
+            "closes_at",
+            "after the open date",
+        ),
         ({"peer_min": "9"}, "peer_min", "cannot be more than the most"),
         ({"reminder_days": "seven"}, "reminder_days", "whole numbers of days"),
-        ({"name": ""}, "name", "This field is required"),
-        ({"framework": "999999"}, "framework", "Select a valid choice"),
-        ({"opens_at": "not a date"}, "opens_at", "Enter a valid date/time"),
+        ({"name": ""}, "name", "Enter a name for the programme"),
+        ({"framework": "999999"}, "framework", "Choose one of the frameworks listed"),
+        (
+            date_time_parts("opens_at", "", "", "", ""),
+            "opens_at",
+            "Enter the date and time the programme opens",
+        ),
+        (
+            date_time_parts("opens_at", "12", "", "", "09:00"),
+            "opens_at",
+            "The date the programme opens must include a month and a year",
+        ),
+        (
+            date_time_parts("opens_at", "30", "2", "2027", "09:00"),
+            "opens_at",
+            "The date the programme opens must be a real date",
+        ),
+        (
+            date_time_parts("opens_at", "1", "2", "27", "09:00"),
+            "opens_at",
+            "The year the programme opens must include 4 numbers",
+        ),
+        (
+            date_time_parts("opens_at", "1", "12", "2026", ""),
+            "opens_at",
+            "Enter the time the programme opens, like 09:00",
+        ),
+        (
+            date_time_parts("closes_at", "1", "12", "2026", "25:00"),
+            "closes_at",
+            "Enter the time the programme closes as hours and minutes",
+        ),
+        ({"minimum_raters": ""}, "minimum_raters", "Enter the fewest raters each leader"),
+        ({"peer_max": "x"}, "peer_max", "Enter the most peer raters as a whole number"),
+        ({"other_max": "99"}, "other_max", "The most other raters must be 50 or fewer"),
     ],
 )
 def test_bad_programme_settings_are_explained_and_kept(
@@ -87,7 +128,48 @@ def test_bad_programme_settings_are_explained_and_kept(
     assert "nhsuk-error-summary" in response.content.decode()
     assert response.context["form"].errors[field]
     assert "North East cohort 3" in response.content.decode() or field == "name"
+    assert "This field is required" not in response.content.decode()
+    # Every date box comes back as it was typed.
+    for key, value in data.items():
+        if key.startswith(("opens_at_", "closes_at_")) and value:
+            assert f'name="{key}" type="text"' in response.content.decode()
+            assert f'value="{value}"' in response.content.decode()
     assert not Programme.objects.exists()
+
+
+def test_an_edit_form_shows_the_saved_moments_in_uk_time(admin_client, programme):
+    programme.opens_at = datetime(2026, 7, 1, 9, 30, tzinfo=LONDON)  # BST
+    programme.save()
+    html = admin_client.get(reverse("programmes:edit", args=[programme.pk])).content.decode()
+    for index, value in enumerate(("1", "7", "2026", "09:30")):
+        assert f'id="id_opens_at_{index}" name="opens_at_{index}" type="text"' in html
+        box = html.split(f'id="id_opens_at_{index}"', 1)[1].split(">", 1)[0]
+        assert f'value="{value}"' in box
+
+
+@pytest.mark.parametrize(
+    ("typed", "clock"),
+    [
+        ("9:05", (9, 5)),
+        ("17.30", (17, 30)),
+        ("5:30pm", (17, 30)),
+        ("12am", (0, 0)),
+        ("midday", (12, 0)),
+        ("9am", (9, 0)),
+    ],
+)
+def test_times_are_read_the_ways_people_write_them(typed, clock):
+    from framework.nhsuk_fields import parse_time
+
+    found = parse_time(typed)
+    assert (found.hour, found.minute) == clock
+
+
+@pytest.mark.parametrize("typed", ["9", "24:00", "13pm", "0am", "nine", "9:60"])
+def test_times_that_are_not_times_are_refused(typed):
+    from framework.nhsuk_fields import parse_time
+
+    assert parse_time(typed) is None
 
 
 def test_only_programme_admins_may_create(client, leader, framework):

@@ -23,8 +23,11 @@ def link(token):
     return reverse("rater:link", args=[token])
 
 
-def page_url(theme):
-    return reverse("rater:page", args=[theme.slug])
+def page_url(theme, part=1):
+    """A quality's page: ``part`` is its place in the theme."""
+    if part == 1:
+        return reverse("rater:page", args=[theme.slug])
+    return reverse("rater:page_part", args=[theme.slug, part])
 
 
 def started_client(token) -> Client:
@@ -277,9 +280,9 @@ class TestForm:
         html = browser.get(page_url(outline.themes[0])).content.decode()
         assert "Thinking about Alex Leader: how often do you see this?" in html
         assert "Your answers are saved when you change page" in html
-        assert html.count('<fieldset class="nhsuk-fieldset"') == 9
-        assert html.count(">Not observed</label>") == 9
-        assert "Page 1 of 5." in html
+        assert html.count('<fieldset class="nhsuk-fieldset"') == 3  # one quality's statements
+        assert html.count(">Not observed</label>") == 3
+        assert "Quality 1 of 13." in html
 
     def test_start_cycles_the_session_key(self, client, peer):
         _, token = peer
@@ -291,12 +294,12 @@ class TestForm:
         client.post(link(token), {"action": "start"})
         assert client.session.session_key != old_key
 
-    def test_every_theme_page_renders(self, peer, outline):
+    def test_every_quality_page_renders(self, peer, outline):
         _, token = peer
         browser = started_client(token)
         total = 0
-        for theme in outline.themes:
-            html = browser.get(page_url(theme)).content.decode()
+        for theme, part, _quality in outline.pages:
+            html = browser.get(page_url(theme, part)).content.decode()
             total += html.count('<fieldset class="nhsuk-fieldset"')
         assert total == 39
 
@@ -316,7 +319,8 @@ class TestForm:
         statement = outline.statements_of(outline.themes[1])[0]
         value = answers[str(statement.pk)]
         assert re.search(rf'name="s-{statement.pk}" type="radio" value="{value}" checked', html)
-        assert f"On {outline.themes[1].name}</textarea>" in html
+        last = phone.get(page_url(outline.themes[1], 3)).content.decode()  # its comment box
+        assert f"On {outline.themes[1].name}</textarea>" in last
         assert Draft.objects.filter(invitation=invitation).count() == 1
 
     def test_without_a_session_the_form_asks_for_the_link(self, client, outline):
@@ -414,9 +418,12 @@ class TestForm:
         assert response.status_code == 200
         hrefs = error_summary_hrefs(response.content.decode())
         last = outline.themes[3]
-        assert hrefs == [f"{page_url(last)}#s-{s.pk}-1" for s in outline.statements_of(last)]
-        target = browser.get(page_url(last)).content.decode()
-        assert {h.split("#")[1] for h in hrefs} <= ids_in(target)
+        assert hrefs == [
+            f"{page_url(*outline.part_of(s))}#s-{s.pk}-1" for s in outline.statements_of(last)
+        ]
+        for href in hrefs:  # each link lands on the statement, on its quality's page
+            target = browser.get(href.split("#")[0]).content.decode()
+            assert href.split("#")[1] in ids_in(target)
         assert not Response.objects.exists()
 
     def test_full_journey_ends_in_one_anonymous_response(self, peer, assessment, outline):

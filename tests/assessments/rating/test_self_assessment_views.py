@@ -15,8 +15,11 @@ from tests import factories
 from .builders import all_statements, error_summary_hrefs, full_answers, ids_in, page_post
 
 
-def page_url(assessment, theme):
-    return reverse("self_assessment:page", args=[assessment.pk, theme.slug])
+def page_url(assessment, theme, part=1):
+    """A quality's page: ``part`` is its place in the theme."""
+    if part == 1:
+        return reverse("self_assessment:page", args=[assessment.pk, theme.slug])
+    return reverse("self_assessment:page_part", args=[assessment.pk, theme.slug, part])
 
 
 def review_url(assessment):
@@ -60,31 +63,54 @@ class TestAccess:
 
 
 class TestPages:
-    def test_every_theme_page_has_a_fieldset_per_statement(
+    def test_every_quality_has_a_short_page_with_a_fieldset_per_statement(
         self, leader_client, assessment, outline
     ):
         seen = 0
-        for number, theme in enumerate(outline.themes, start=1):
-            response = leader_client.get(page_url(assessment, theme))
+        for number, (theme, part, quality) in enumerate(outline.pages, start=1):
+            response = leader_client.get(page_url(assessment, theme, part))
             assert response.status_code == 200
             html = response.content.decode()
-            statements = outline.statements_of(theme)
+            statements = list(quality.statements.all())
             assert html.count('<fieldset class="nhsuk-fieldset"') == len(statements)
             for statement in statements:
                 assert (
                     '<legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--s">'
                     f"{escape(statement.text)}</legend>"
                 ) in html
-                for index in range(1, 7):
+                for index in range(1, 6):
                     assert f'id="s-{statement.pk}-{index}"' in html
-                assert f'name="s-{statement.pk}" type="radio" value="not-observed"' in html
-            assert html.count(">Not observed</label>") == len(statements)
-            assert f"Page {number} of 5." in html
+                # A leader always observes themselves: no "Not observed" here.
+                assert f'id="s-{statement.pk}-6"' not in html
+                assert 'value="not-observed"' not in html
+            assert "Not observed" not in html
+            assert f"Quality {number} of 13." in html
+            assert escape(quality.name) in html.split("<h1", 1)[1].split("</h1>", 1)[0]
             assert "Thinking about your own leadership: how often do you see this?" in html
             assert "Your answers are saved when you change page" in html
-            assert 'name="comment"' in html
+            # The theme's comment box is on its last quality's page.
+            assert ('name="comment"' in html) == (part == outline.parts_of(theme))
             seen += len(statements)
         assert seen == 39
+        assert len(outline.pages) == 13
+
+    def test_a_part_the_theme_does_not_have_is_not_found(self, leader_client, assessment, outline):
+        theme = outline.themes[0]
+        for part in (0, outline.parts_of(theme) + 1):
+            url = f"/my/{assessment.pk}/self/{theme.slug}/{part}/"
+            assert leader_client.get(url).status_code == 404
+
+    def test_not_observed_is_refused_on_a_self_assessment_page(
+        self, leader_client, assessment, outline
+    ):
+        theme = outline.themes[0]
+        statement = outline.statements_of(theme)[0]
+        response = leader_client.post(
+            page_url(assessment, theme), {"action": "next", f"s-{statement.pk}": "not-observed"}
+        )
+        assert response.status_code == 200
+        assert "Choose one of the answers given for this statement" in response.content.decode()
+        assert saved_answers(assessment) == {}
 
     def test_next_saves_the_page_and_moves_on(self, leader_client, assessment, outline):
         first, second = outline.themes[0], outline.themes[1]
@@ -94,7 +120,7 @@ class TestPages:
             page_post(outline, first, answers=answers, comment="Note to self"),
         )
         assert response.status_code == 302
-        assert response["Location"] == page_url(assessment, second)
+        assert response["Location"] == page_url(assessment, first, 2)  # the next quality
         page_answers = {str(s.pk): answers[str(s.pk)] for s in outline.statements_of(first)}
         assert saved_answers(assessment) == page_answers
         draft = Draft.objects.get(assessment=assessment)
@@ -104,8 +130,15 @@ class TestPages:
         statement = outline.statements_of(first)[0]
         value = answers[str(statement.pk)]
         assert re.search(rf'name="s-{statement.pk}" type="radio" value="{value}" checked', again)
-        assert "Note to self</textarea>" in again
         assert "You have answered 9 of 39 statements" in again
+        last = leader_client.get(page_url(assessment, first, 3)).content.decode()
+        assert "Note to self</textarea>" in last
+        # From the theme's last quality, Next goes to the next theme.
+        response = leader_client.post(page_url(assessment, first, 3), {"action": "next"})
+        assert response["Location"] == page_url(assessment, second)
+        # A page without the comment box leaves the comment alone.
+        leader_client.post(page_url(assessment, first, 2), {"action": "next"})
+        assert Draft.objects.get(assessment=assessment).comments == {str(first.pk): "Note to self"}
 
     def test_partial_pages_are_saved_without_errors(self, leader_client, assessment, outline):
         theme = outline.themes[1]
@@ -113,7 +146,8 @@ class TestPages:
         response = leader_client.post(
             page_url(assessment, theme), {"action": "previous", f"s-{statement.pk}": "4"}
         )
-        assert response["Location"] == page_url(assessment, outline.themes[0])
+        # Previous from a theme's first quality: the last quality of the theme before.
+        assert response["Location"] == page_url(assessment, outline.themes[0], 3)
         assert saved_answers(assessment) == {str(statement.pk): 4}
 
     def test_a_stale_tab_does_not_wipe_saved_answers(self, leader_client, assessment, outline):
@@ -132,7 +166,8 @@ class TestPages:
 
     def test_last_page_leads_to_the_review(self, leader_client, assessment, outline):
         theme = outline.themes[-1]
-        response = leader_client.post(page_url(assessment, theme), {"action": "next"})
+        last = page_url(assessment, theme, outline.parts_of(theme))
+        response = leader_client.post(last, {"action": "next"})
         assert response["Location"] == review_url(assessment)
 
     def test_start_resumes_at_the_first_unanswered_page(self, leader_client, assessment, outline):
@@ -219,12 +254,14 @@ class TestReviewAndSubmit:
             assessment=assessment, answers={statements[0].pk: 4, statements[1].pk: ""}, comments={}
         )
         html = leader_client.get(review_url(assessment)).content.decode()
-        assert "Page 5 of 5." in html
         assert "You have answered 2 of 39 statements" in html
-        for item in outline.themes:
-            assert f'href="{page_url(assessment, item)}"' in html
-        assert "2 of 9" in html
-        assert "Not observed" in html
+        # One line per quality, linking to its page; its answers folded beneath it.
+        for theme, part, quality in outline.pages:
+            assert f'href="{page_url(assessment, theme, part)}"' in html
+            assert escape(quality.name) in html
+        assert html.count('<details class="nhsuk-details') == 13
+        assert html.count("3 not answered") == 12 and "1 not answered" in html
+        assert "Not observed" in html  # a draft saved before "Not observed" was removed
 
     def test_submit_with_missing_answers_links_to_each_one(
         self, leader_client, assessment, outline
@@ -242,8 +279,8 @@ class TestReviewAndSubmit:
         hrefs = error_summary_hrefs(html)
         assert len(hrefs) == 3
         for href, statement in zip(hrefs, missing, strict=True):
-            theme = statement.quality.theme
-            assert href == f"{page_url(assessment, theme)}#s-{statement.pk}-1"
+            theme, part = outline.part_of(statement)
+            assert href == f"{page_url(assessment, theme, part)}#s-{statement.pk}-1"
             target = leader_client.get(href.split("#")[0]).content.decode()
             assert href.split("#")[1] in ids_in(target)
         assert not Response.objects.exists()
@@ -252,8 +289,7 @@ class TestReviewAndSubmit:
     def test_submit_seals_once_and_shows_a_read_only_summary(
         self, leader_client, assessment, outline
     ):
-        statements = all_statements(outline)
-        answers = full_answers(outline, not_observed={statements[5].pk})
+        answers = full_answers(outline)
         for theme in outline.themes:
             leader_client.post(
                 page_url(assessment, theme),
@@ -266,7 +302,7 @@ class TestReviewAndSubmit:
         sealed = Response.objects.get()
         assert sealed.rater_group == RaterGroup.SELF
         assert Rating.objects.filter(response=sealed).count() == 39
-        assert Rating.objects.get(response=sealed, statement=statements[5]).value is None
+        assert Rating.objects.filter(response=sealed, value__isnull=True).count() == 0
         assert sealed.comments.count() == 4
         assert not Draft.objects.exists()
 
@@ -275,7 +311,6 @@ class TestReviewAndSubmit:
         html = summary.content.decode()
         assert "Self-assessment submitted" in html
         assert "<form" not in html.split('id="maincontent"')[1]  # read-only
-        assert "Not observed" in html
 
         # Every way back in now leads to the summary; a second submit makes nothing.
         assert leader_client.post(review_url(assessment))["Location"] == done

@@ -1,0 +1,78 @@
+"""Signing in (landing each role on its own start page), and the quick start's demo
+mailbox."""
+
+import re
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.http import Http404
+from django.shortcuts import render
+
+from .emails import MessageNotNeeded, email_render
+from .models import OutboxEmail
+from .roles import start_page_url
+
+
+class SignInView(auth_views.LoginView):
+    """A safe ``next`` (checked by Django against ALLOWED_HOSTS) is honoured; otherwise the
+    person lands on the start page of their role, not the public home page."""
+
+    def get_default_redirect_url(self):
+        return start_page_url(self.request.user)
+
+
+# The quick start's demo mailbox ---------------------------------------------------------
+
+# Backends that send nothing anywhere: the quick start prints emails, and only there is a
+# page of every email sent (with everyone's links) harmless.
+DEMO_EMAIL_BACKENDS = {
+    "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.filebased.EmailBackend",
+    "django.core.mail.backends.locmem.EmailBackend",
+}
+DEMO_MAILBOX_SIZE = 200
+_LINK = re.compile(r"https?://[^\s<>\"']+")
+
+
+def demo_mailbox_enabled() -> bool:
+    return settings.DEBUG and settings.EMAIL_BACKEND in DEMO_EMAIL_BACKENDS
+
+
+@dataclass(frozen=True)
+class DemoEmail:
+    to: str
+    sent_at: object
+    subject: str
+    text: str
+    links: list[str]
+
+
+def _demo_email(row: OutboxEmail) -> DemoEmail:
+    """The email as the outbox row renders it now (the outbox keeps ids, not text)."""
+    try:
+        rendered = email_render(kind=row.kind, context=row.context)
+    except MessageNotNeeded as reason:
+        kind = row.kind.replace("_", " ").capitalize()
+        return DemoEmail(row.to, row.sent_at, kind, f"No longer needed: {reason}.", [])
+    return DemoEmail(
+        row.to,
+        row.sent_at,
+        rendered.subject,
+        rendered.text,
+        list(dict.fromkeys(_LINK.findall(rendered.text))),
+    )
+
+
+def demo_mailbox(request):
+    """Every email sent, newest first, with its links: how people in the quick start get
+    their rater links and password links without reading the server's console."""
+    if not demo_mailbox_enabled():
+        raise Http404("Only in the quick start")
+    rows = OutboxEmail.objects.filter(state=OutboxEmail.State.SENT).order_by("-sent_at", "-pk")
+    emails = [_demo_email(row) for row in rows[:DEMO_MAILBOX_SIZE]]
+    response = render(
+        request, "accounts/demo_mailbox.html", {"emails": emails, "total": rows.count()}
+    )
+    response["Cache-Control"] = "no-store"
+    return response
