@@ -134,11 +134,12 @@ def test_highlights_name_blind_spots_and_hidden_strengths(being_report):
     text = _flat(_text(being_report["reader"]))
 
     # Self 5 against others' 2-3 on each quality's first statement; 2 against 4-5 on the second.
-    assert sorted(i.row.number for i in highlights["blind_spots"].items) == ["1.1", "2.1", "3.1"]
+    blind_spots = sorted(i.row.number for i in highlights["blind_spots"].items)
+    assert blind_spots == ["1.1.1", "1.2.1", "1.3.1"]
     assert sorted(i.row.number for i in highlights["hidden_strengths"].items) == [
-        "1.2",
-        "2.2",
-        "3.2",
+        "1.1.2",
+        "1.2.2",
+        "1.3.2",
     ]
     assert "Possible blind spots" in text and "Hidden strengths" in text
     assert highlights["blind_spots"].items[0].detail in text
