@@ -18,7 +18,13 @@ from django.utils import timezone
 
 from .aggregation import format_gap, format_score, theme_report
 from .charts import MARKERS, Marker, bar_chart, marker_points
-from .insights import HARD_TO_OBSERVE_SHARE, LOW_AGREEMENT_SD, MIN_GAP, report_insights
+from .insights import (
+    HARD_TO_OBSERVE_SHARE,
+    LOW_AGREEMENT_SD,
+    MAX_ITEMS,
+    MIN_GAP,
+    report_insights,
+)
 from .numbering import quality_number, statement_number, theme_number
 
 THEME_REPORT_TEMPLATE = "reports/theme_report_pdf.html"
@@ -226,6 +232,8 @@ def report_context(*, assessment, theme, result, generated_on=None) -> dict:
         ),
         "qualities": qualities,
         "highlights": _highlights(result, _statement_rows(qualities)),
+        "highlight_limit": MAX_ITEMS,
+        "min_gap": MIN_GAP,
         "comments": result.comments.comments if result.comments.shown else (),
         "comments_note": result.comments.reason,
         "own_comments": result.comments.own,
@@ -325,14 +333,15 @@ def _highlights(result, rows) -> tuple["Highlight", ...]:
         (
             "highest",
             "Highest rated",
-            "The statements others rated highest.",
-            "No statement could be scored.",
+            "The statements others rated highest, clearly above the rest.",
+            "No statement stands out above the others: their averages are too close.",
         ),
         (
             "lowest",
             "Lowest rated",
-            "The statements others rated lowest: places to look for development.",
-            "No other statement could be scored.",
+            "The statements others rated lowest, clearly below the rest: places to look for "
+            "development.",
+            "No statement stands out below the others: their averages are too close.",
         ),
         (
             "blind_spots",

@@ -193,3 +193,18 @@ def test_with_too_few_raters_nothing_anonymous_is_shown_and_the_report_says_why(
     assert "Only one peer wrote this" not in text
     assert "All raters: not shown because fewer than 3 raters other than the line manager" in text
     assert "5.0" not in text  # the lone peer's rating appears nowhere
+
+
+def test_the_report_explains_how_highlights_are_chosen(being_report):
+    text = _flat(_text(being_report["reader"]))
+
+    assert "How highlights are chosen" in text
+    assert "at most 3 statements" in text
+    assert "±0.0" not in text
+    highlights = {h.key: h for h in being_report["content"].context["highlights"]}
+    listed = [i.row.number for h in highlights.values() for i in h.items if h.key in MAIN]
+    assert len(listed) == len(set(listed))  # a statement in one list at most
+    assert len(listed) < 9  # never every statement of the theme
+
+
+MAIN = ("highest", "lowest", "blind_spots", "hidden_strengths")
