@@ -151,7 +151,8 @@ def test_charts_have_text_alternatives_and_a_data_table(being_report):
     assert html.count('role="img"') == 1 + being_report["theme"].qualities.count()
     assert html.count("<title id=") == html.count('role="img"')
     assert html.count("<desc id=") == html.count('role="img"')
-    assert html.count('class="nhsuk-table scores"') == html.count('role="img"')
+    tables = html.count('class="nhsuk-table nhsuk-table-responsive scores"')
+    assert tables == html.count('role="img"')
 
 
 def test_every_theme_renders_and_the_time_is_printed(framework, leader):
