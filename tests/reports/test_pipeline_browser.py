@@ -140,6 +140,12 @@ def test_on_a_phone_the_report_reads_without_sideways_scrolling(
     assert page.get_by_role("heading", level=1).inner_text().startswith("Being")
     measured = page.evaluate(SIDEWAYS)
     rows = page.evaluate(ROWS)
+    listed = page.locator(
+        ".highlight--highest, .highlight--lowest, .highlight--blind_spots, "
+        ".highlight--hidden_strengths"
+    ).locator(".highlight-items .row-number")
+    highlighted = [listed.nth(i).inner_text() for i in range(listed.count())]
+    text = page.locator("main").inner_text()
     problems = _axe_violations(page)
 
     assert measured["page"] <= PHONE["width"], measured
@@ -154,3 +160,7 @@ def test_on_a_phone_the_report_reads_without_sideways_scrolling(
     numbers = [r["number"] for r in rows]
     assert numbers[:3] == ["1.1", "1.2", "1.3"]
     assert "1.1.1" in numbers and "1.3.3" in numbers
+    # Defect 6: few highlights, each statement once, no zero uncertainty, the rules explained.
+    assert highlighted and len(highlighted) == len(set(highlighted)) and len(highlighted) < 9
+    assert "±0.0" not in text
+    assert page.get_by_role("heading", name="How highlights are chosen").is_visible()
