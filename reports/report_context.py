@@ -18,11 +18,18 @@ from django.utils import timezone
 
 from .aggregation import format_gap, format_score, theme_report
 from .charts import MARKERS, Marker, bar_chart, marker_points
-from .insights import HARD_TO_OBSERVE_SHARE, LOW_AGREEMENT_SD, MIN_GAP, report_insights
+from .insights import (
+    HARD_TO_OBSERVE_SHARE,
+    LOW_AGREEMENT_SD,
+    MAX_ITEMS,
+    MIN_GAP,
+    report_insights,
+)
+from .numbering import quality_number, statement_number, theme_number
 
 THEME_REPORT_TEMPLATE = "reports/theme_report_pdf.html"
 # Bump when the templates change what a report shows, so ready reports are rendered again.
-TEMPLATE_VERSION = "2025-11-1"
+TEMPLATE_VERSION = "2026-12-1"
 
 REFLECTION_PROMPTS = (
     "What stands out for you in this theme? What surprised you?",
@@ -191,8 +198,10 @@ def report_context(*, assessment, theme, result, generated_on=None) -> dict:
     scale_min, scale_max = scored[0].value, scored[-1].value
     columns = _group_columns(result)
     qualities = tuple(
-        _quality_section(number, quality, columns, theme, scale_min, scale_max)
-        for number, quality in enumerate(result.qualities, start=1)
+        _quality_section(
+            quality_number(theme, place), quality, columns, theme, scale_min, scale_max
+        )
+        for place, quality in enumerate(result.qualities, start=1)
     )
     quality_rows = [q.summary for q in qualities]
     return {
@@ -200,7 +209,7 @@ def report_context(*, assessment, theme, result, generated_on=None) -> dict:
         "programme_name": programme.name,
         "framework_name": programme.framework.name,
         "theme": theme,
-        "theme_number": theme.order,
+        "theme_number": theme_number(theme),
         "opens_at": programme.opens_at,
         "closes_at": programme.effective_close,
         "generated_on": generated_on or timezone.localdate(),
@@ -223,6 +232,8 @@ def report_context(*, assessment, theme, result, generated_on=None) -> dict:
         ),
         "qualities": qualities,
         "highlights": _highlights(result, _statement_rows(qualities)),
+        "highlight_limit": MAX_ITEMS,
+        "min_gap": MIN_GAP,
         "comments": result.comments.comments if result.comments.shown else (),
         "comments_note": result.comments.reason,
         "own_comments": result.comments.own,
@@ -270,17 +281,23 @@ def _row(number, label, scores, columns, statement_id=None) -> "ScoreRow":
 def _quality_section(number, quality_result, columns, theme, scale_min, scale_max):
     quality = quality_result.quality
     statements = tuple(
-        _row(f"{number}.{i}", s.statement.text, s.scores, columns, statement_id=s.statement.pk)
-        for i, s in enumerate(quality_result.statements, start=1)
+        _row(
+            statement_number(number, place),
+            s.statement.text,
+            s.scores,
+            columns,
+            statement_id=s.statement.pk,
+        )
+        for place, s in enumerate(quality_result.statements, start=1)
     )
     return QualitySection(
-        number=str(number),
+        number=number,
         name=quality.name,
         description=quality.description,
-        summary=_row(str(number), quality.name, quality_result.scores, columns),
+        summary=_row(number, quality.name, quality_result.scores, columns),
         statements=statements,
         chart=bar_chart(
-            chart_id=f"chart-{theme.slug}-q{number}",
+            chart_id=f"chart-{theme.slug}-q{number.replace('.', '-')}",
             title=f"{quality.name}: your rating and others' ratings for each statement",
             rows=statements,
             scale_min=scale_min,
@@ -317,14 +334,15 @@ def _highlights(result, rows) -> tuple["Highlight", ...]:
         (
             "highest",
             "Highest rated",
-            "The statements others rated highest.",
-            "No statement could be scored.",
+            "The statements others rated highest, clearly above the rest.",
+            "No statement stands out above the others: their averages are too close.",
         ),
         (
             "lowest",
             "Lowest rated",
-            "The statements others rated lowest: places to look for development.",
-            "No other statement could be scored.",
+            "The statements others rated lowest, clearly below the rest: places to look for "
+            "development.",
+            "No statement stands out below the others: their averages are too close.",
         ),
         (
             "blind_spots",

@@ -5,6 +5,12 @@ mean of all its ratings in that scope ("Not observed" excluded), every rating we
 same - not a mean of statement means. Means and spreads are ``Decimal`` at full precision;
 ``one_decimal`` rounds for display, half away from zero (2.25 -> 2.3, -2.25 -> -2.3), never
 Python's banker's rounding.
+
+The gap is the one figure derived from others: it is the difference of the two scores as
+they are shown, each rounded to one decimal first (You 4.3, All raters 4.2: gap +0.1, even
+when the unrounded means differ by 0.17). A reader who subtracts the printed figures gets
+the printed gap, in the web page, the PDFs and every export alike. Being made from shown
+figures only, it reveals nothing they do not.
 """
 
 from dataclasses import dataclass, field
@@ -143,11 +149,12 @@ class Scores:
 
     @property
     def gap(self) -> Decimal | None:
-        """Self minus All raters' mean; None when either is missing or not shown."""
+        """Self minus All raters' mean as shown (each rounded to one decimal first); None
+        when either is missing or not shown."""
         others = self.all_raters.mean
         if self.self_score is None or others is None:
             return None
-        return self.self_score - others
+        return one_decimal(self.self_score) - one_decimal(others)
 
     @property
     def suppressed(self) -> tuple[GroupFigures, ...]:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from ..aggregation import Figures
+from ..numbering import theme_number
 
 KIND_NOUNS = {"theme": "theme", "quality": "quality", "statement": "statement"}
 
@@ -98,7 +99,7 @@ def cohort_figures(data) -> tuple[CohortFigure, ...]:
         theme = quality.theme
         if theme.pk not in theme_seen:
             theme_seen.add(theme.pk)
-            rows.append(figure("theme", theme.pk, str(theme.order), theme.name, text=theme.name))
+            rows.append(figure("theme", theme.pk, theme_number(theme), theme.name, text=theme.name))
         number = data.statement_numbers[statement.pk]
         if quality.pk not in quality_seen:
             quality_seen.add(quality.pk)

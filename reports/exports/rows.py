@@ -34,6 +34,7 @@ from assessments.selectors import programme_assessments
 from framework.models import ScalePoint
 
 from ..aggregation import AssessmentReport, Scores, assessment_reports
+from ..numbering import quality_number, statement_number
 from ..selectors import framework_statements
 
 PSEUDONYM_LENGTH = 6  # hex digits: about 1 in 160,000 for a clash in a cohort of 100
@@ -179,7 +180,8 @@ def cohort_data(
 
 
 def _numbering(statements) -> tuple[tuple[QualityInfo, ...], dict]:
-    """Qualities and statement numbers as the theme reports print them: 1.2 and 1.2.3."""
+    """Qualities and statement numbers as the theme reports print them: 1.2 and 1.2.3
+    (``reports.numbering``)."""
     qualities: dict[int, QualityInfo] = {}
     numbers = {}
     per_theme: dict[int, int] = {}
@@ -188,12 +190,14 @@ def _numbering(statements) -> tuple[tuple[QualityInfo, ...], dict]:
         quality = statement.quality
         if quality.pk not in qualities:
             per_theme[quality.theme_id] = per_theme.get(quality.theme_id, 0) + 1
-            number = f"{quality.theme.order}.{per_theme[quality.theme_id]}"
+            number = quality_number(quality.theme, per_theme[quality.theme_id])
             qualities[quality.pk] = QualityInfo(
                 quality.pk, number, quality.name, quality.theme.name
             )
         per_quality[quality.pk] = per_quality.get(quality.pk, 0) + 1
-        numbers[statement.pk] = f"{qualities[quality.pk].number}.{per_quality[quality.pk]}"
+        numbers[statement.pk] = statement_number(
+            qualities[quality.pk].number, per_quality[quality.pk]
+        )
     return tuple(qualities.values()), numbers
 
 

@@ -288,6 +288,11 @@ def _about(data) -> list[tuple[str, object]]:
             "Figures a leader's report withholds to protect raters' anonymity are left "
             "empty, with the reason. Cohort figures need at least k leaders.",
         ),
+        (
+            "Gaps",
+            "Self minus all raters' mean as the leaders' reports show them: both rounded to "
+            "one decimal first, so a gap is the difference of the one-decimal figures.",
+        ),
     ]
 
 

@@ -17,10 +17,16 @@ leader named ``-1``, is text and is prefixed like any other.
 CSV files are UTF-8 with a byte order mark, so spreadsheet apps read accented names right.
 XLSX workbooks are written by openpyxl in write-only mode (rows streamed, not held as cell
 objects); characters XML cannot hold are dropped from text.
+
+XLSX sheets open ready to read: the header row is bold and frozen; decimals keep full
+precision in the cell but are shown with one decimal (number format ``0.0``, as in the
+reports), counts as whole numbers; each column is as wide as its header and the first
+``WIDTH_SAMPLE`` rows need, up to ``MAX_WIDTH`` characters, past which text wraps.
 """
 
 import csv
 import io
+import itertools
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -29,10 +35,16 @@ from decimal import ROUND_HALF_UP, Decimal
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 CSV_PLACES = Decimal("0.0001")
+DECIMAL_FORMAT = "0.0"  # one decimal, as every report prints its scores
+WHOLE_FORMAT = "0"
+WIDTH_SAMPLE = 200  # rows read ahead to size the columns
+MIN_WIDTH, MAX_WIDTH = 8, 60  # in characters; longer text wraps
+NUMBER_WIDTH = 8
 
 
 @dataclass(frozen=True)
@@ -100,16 +112,53 @@ def xlsx_bytes(tables: Sequence[Table], *, title: str = "", about: Sequence = ()
     for table in tables:
         sheet = workbook.create_sheet(title=table.name[:31])
         sheet.freeze_panes = "A2"
+        rows = iter(table.rows)
+        sample = list(itertools.islice(rows, WIDTH_SAMPLE))
+        wrapped = _size_columns(sheet, table.header, sample)
         sheet.append([_bold_cell(sheet, h, bold) for h in table.header])
-        for row in table.rows:
-            sheet.append([xlsx_value(value) for value in row])
+        for row in itertools.chain(sample, rows):
+            sheet.append([_cell(sheet, value, i in wrapped) for i, value in enumerate(row)])
     if about:
         sheet = workbook.create_sheet(title="About")
+        _size_columns(sheet, ("", ""), [(label, value) for label, value in about])
         for label, value in about:
-            sheet.append([_bold_cell(sheet, label, bold), xlsx_value(value)])
+            sheet.append([_bold_cell(sheet, label, bold), _cell(sheet, value, True)])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _width(value) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, int | Decimal | float) and not isinstance(value, bool):
+        return NUMBER_WIDTH
+    return max((len(line) for line in str(value).splitlines()), default=0)
+
+
+def _size_columns(sheet, header, sample) -> set[int]:
+    """Set each column's width from its header and sample; the columns whose text wraps."""
+    wrapped = set()
+    for index, name in enumerate(header):
+        natural = max([_width(name)] + [_width(r[index]) for r in sample if index < len(r)])
+        if natural > MAX_WIDTH:
+            wrapped.add(index)
+        width = min(max(natural, MIN_WIDTH), MAX_WIDTH) + 2
+        sheet.column_dimensions[get_column_letter(index + 1)].width = width
+    return wrapped
+
+
+def _cell(sheet, value, wrap: bool):
+    cell = WriteOnlyCell(sheet, value=xlsx_value(value))
+    if isinstance(value, bool) or value is None:
+        pass
+    elif isinstance(value, int):
+        cell.number_format = WHOLE_FORMAT
+    elif isinstance(value, Decimal | float):
+        cell.number_format = DECIMAL_FORMAT
+    elif wrap:
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    return cell
 
 
 def _bold_cell(sheet, value, font):

@@ -1,14 +1,20 @@
 """The catalogue is the Leadership for Personalised Care framework, verbatim from the seed."""
 
+import importlib
 import json
 import re
 from pathlib import Path
 
 import pytest
+from django.apps import apps
 from django.core.management import call_command
+from django.db import IntegrityError, connection, transaction
 
 from framework.models import Framework, Quality, ScalePoint, Statement, Theme
+from tests.factories import AssessmentFactory, ProgrammeFactory
 
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+FIXTURE = FIXTURES / "leadership_for_personalised_care_v1.json"
 SEED = next((Path(__file__).resolve().parents[3] / "shared" / "seeds").glob("001_*.txt"), None)
 
 THEMES = ["Being", "Relating and communicating", "Leading and visioning", "Delivering"]
@@ -86,13 +92,79 @@ def test_spot_checked_statement_texts(framework, quality, order, text):
     assert Statement.objects.get(quality__name=quality, order=order).text == text
 
 
+MINDSET = (
+    "Open-minded, curious, encourages learning and a lack of defensiveness in self and "
+    "others, insight and affiliation with others"
+)
+GARBLED_MINDSET = (
+    "Open-minded, curious, encourages learning and a lack of defensiveness in self and "
+    "others insight and affiliation with others"
+)
+
+
+def _corrections() -> dict[str, str]:
+    """The fixture's documented corrections of the seed: corrected text -> seed text."""
+    data = json.loads(FIXTURE.read_text(encoding="utf-8"))
+    return {c["text"]: c["seed"] for c in data.get("corrections", [])}
+
+
+def test_the_mindset_behaviour_reads_as_a_sentence(framework):
+    mindset = Quality.objects.get(name="Mindset")
+    assert mindset.description == MINDSET
+    assert mindset.statements.get(order=1).text == MINDSET
+
+
+def test_the_fixture_notes_say_what_was_corrected_and_why():
+    data = json.loads(FIXTURE.read_text(encoding="utf-8"))
+    (correction,) = data["corrections"]
+    assert (correction["seed"], correction["text"]) == (GARBLED_MINDSET, MINDSET)
+    assert "column" in correction["why"]
+    assert any("correction" in note for note in data["notes"])
+
+
 @pytest.mark.skipif(SEED is None, reason="shared/seeds is not beside the project")
 def test_every_text_appears_in_the_seed_apart_from_line_breaks(framework):
+    """Verbatim, or a correction the fixture documents whose seed text is verbatim."""
     seed = re.sub(r"\s+", " ", SEED.read_text(encoding="utf-8"))
-    for statement in Statement.objects.all():
-        assert statement.text in seed, statement.text
-    for quality in Quality.objects.all():
-        assert quality.description in seed
+    corrections = _corrections()
+    texts = [s.text for s in Statement.objects.all()]
+    texts += [q.description for q in Quality.objects.all()]
+    for text in texts:
+        assert corrections.get(text, text) in seed, text
+    for original in corrections.values():
+        assert original in seed
+
+
+def _migration():
+    return importlib.import_module("framework.migrations.0002_reportdefects_mindset_text")
+
+
+def test_a_database_holding_the_garbled_text_is_corrected_even_when_in_use(framework):
+    """An existing database loaded the old text, and programmes now use the version: the
+    data migration corrects the text in place, and load_framework then finds nothing to do
+    (instead of refusing to load a frozen version that differs from its fixture)."""
+    Quality.objects.filter(name="Mindset").update(description=GARBLED_MINDSET)
+    Statement.objects.filter(quality__name="Mindset", order=1).update(text=GARBLED_MINDSET)
+    AssessmentFactory(programme=ProgrammeFactory(framework=framework))  # now frozen
+    assert framework.is_in_use()
+
+    _migration().apply_corrections(apps, connection)
+
+    assert Quality.objects.get(name="Mindset").description == MINDSET
+    assert Statement.objects.get(quality__name="Mindset", order=1).text == MINDSET
+    call_command("load_framework", verbosity=0)  # would raise CommandError if it differed
+    if connection.vendor == "postgresql":  # the freeze triggers are back on afterwards
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Statement.objects.filter(quality__name="Mindset").update(text="Changed")
+
+
+def test_the_correction_leaves_other_texts_and_other_versions_alone(framework):
+    Statement.objects.filter(quality__name="Mindset", order=1).update(text="Edited locally")
+    before = list(Statement.objects.order_by("pk").values_list("text", flat=True))
+
+    _migration().apply_corrections(apps, connection)
+
+    assert list(Statement.objects.order_by("pk").values_list("text", flat=True)) == before
 
 
 def test_scale_is_1_to_5_plus_not_observed(framework):

@@ -5,11 +5,15 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
 from assessments.models import Assessment, RaterGroup, ThemeComment
 from framework.models import Framework, Theme
 from reports.aggregation import (
     Figures,
+    GroupFigures,
+    Scores,
     assessment_report,
     format_gap,
     format_score,
@@ -63,7 +67,7 @@ def test_hand_computed_means_spread_and_gap(assessment, theme, statements):
     # Sample sd: (4 * 45 - 13^2) / (4 * 3) = 11/12.
     assert everyone.sd == (Decimal(11) / Decimal(12)).sqrt()
     assert scores.self_score == 5
-    assert scores.gap == Decimal("1.75")
+    assert scores.gap == Decimal("1.7")  # 5.0 - 3.3 as shown, not 5 - 3.25
     assert everyone.coverage == "4 of 4 raters could observe this"
     peers = scores.group(PEER)
     assert peers.mean == Decimal(10) / Decimal(3)
@@ -71,7 +75,7 @@ def test_hand_computed_means_spread_and_gap(assessment, theme, statements):
     assert scores.line_manager.mean == 3
     assert scores.line_manager.sd is None  # one rating has no spread
     assert (format_score(everyone.mean), format_score(everyone.sd)) == ("3.3", "1.0")
-    assert format_gap(scores.gap) == "+1.8"
+    assert format_gap(scores.gap) == "+1.7"
 
 
 def test_every_rating_weighs_the_same_in_a_quality_and_a_theme(assessment, theme, statements):
@@ -305,6 +309,39 @@ def test_a_fixed_number_of_queries_whatever_the_size(
 
     assert len(report.statements) == 39
     assert report.themes[0].scores.all_raters.respondents == raters + 1
+
+
+def _ratings(values):
+    return Figures(
+        respondents=len(values),
+        n=len(values),
+        ratings=len(values),
+        total=sum(values),
+        total_of_squares=sum(v * v for v in values),
+    )
+
+
+def test_the_gap_shown_is_the_difference_of_the_figures_shown():
+    own = _ratings([4, 4, 5])  # 4.333 -> "4.3"
+    others = _ratings([4, 4, 4, 4, 5, 4])  # 4.1667 -> "4.2"; exact gap 0.1667 -> "+0.2"
+    scores = Scores(own, GroupFigures("all", "All raters", others), None, ())
+
+    assert (format_score(scores.self_score), format_score(scores.all_raters.mean)) == (
+        "4.3",
+        "4.2",
+    )
+    assert format_gap(scores.gap) == "+0.1"
+
+
+ratings_lists = st.lists(st.integers(min_value=1, max_value=5), min_size=1, max_size=40)
+
+
+@given(own=ratings_lists, others=ratings_lists)
+def test_any_gap_shown_adds_up_with_the_scores_shown(own, others):
+    scores = Scores(_ratings(own), GroupFigures("all", "All raters", _ratings(others)), None, ())
+
+    shown = Decimal(format_score(scores.self_score)) - Decimal(format_score(scores.all_raters.mean))
+    assert format_gap(scores.gap) == format_gap(shown)
 
 
 def test_display_rounding_is_half_up_not_bankers():

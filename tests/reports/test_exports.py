@@ -24,6 +24,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from assessments.models import Assessment, Invitation, RaterGroup
 from framework.models import Statement
@@ -31,7 +32,7 @@ from reports.aggregation import assessment_report
 from reports.exports.cohort import cohort_figures
 from reports.exports.rows import cohort_data, leader_pseudonym
 from reports.exports.services import cohort_export_content
-from reports.exports.tabular import csv_cell, neutralise, xlsx_value
+from reports.exports.tabular import Table, csv_cell, neutralise, xlsx_bytes, xlsx_value
 from reports.models import CohortExport
 from tests.factories import AssessmentFactory, InvitationFactory, ResponseFactory, UserFactory
 
@@ -449,3 +450,41 @@ def test_building_the_data_costs_a_fixed_number_of_queries_per_leader(
     # The aggregation's fixed handful per leader, and a few for the programme.
     with django_assert_max_num_queries(4 + 8 * len(cohort)):
         cohort_data(programme=programme, named=True)
+
+
+def test_xlsx_shows_one_decimal_with_a_frozen_header_and_readable_widths():
+    table = Table(
+        "Scores",
+        ("leader", "statement", "n", "mean"),
+        [("Alex Leader", "Honest and genuine, true to self " * 3, 6, Decimal(13) / Decimal(3))],
+    )
+    sheet = load_workbook(io.BytesIO(xlsx_bytes([table], about=[("Leaders", 1)])))["Scores"]
+
+    assert sheet.freeze_panes == "A2"
+    n, mean = sheet["C2"], sheet["D2"]
+    assert mean.value == pytest.approx(4.3333, abs=1e-4)  # full precision kept in the cell
+    assert mean.number_format == "0.0"  # shown as 4.3
+    assert n.number_format == "0"
+    widths = {column: sheet.column_dimensions[column].width for column in "ABCD"}
+    assert widths["A"] >= len("Alex Leader")
+    assert widths["A"] < widths["B"] <= 62  # long text: up to 60 characters, then wrapped
+    assert sheet["B2"].alignment.wrap_text
+    assert widths["C"] >= len("n") and widths["D"] >= len("mean")
+
+
+def test_every_sheet_of_the_cohort_xlsx_is_formatted(programme, cohort):
+    workbook = load_workbook(io.BytesIO(export_file(programme, "xlsx", named=True)))
+
+    for title in ("Scores", "Summary", "Cohort"):
+        sheet = workbook[title]
+        assert sheet.freeze_panes == "A2", title
+        header = [cell.value for cell in sheet[1]]
+        assert all(cell.font.bold for cell in sheet[1])
+        for column, name in enumerate(header, start=1):
+            assert sheet.column_dimensions[get_column_letter(column)].width >= min(len(name), 40)
+        for row in sheet.iter_rows(min_row=2):
+            for cell in row:
+                if isinstance(cell.value, float):
+                    assert cell.number_format == "0.0", (title, cell.coordinate)
+    means = [c for c in workbook["Scores"]["I"][1:] if isinstance(c.value, float)]
+    assert means and all(c.number_format == "0.0" for c in means)

@@ -134,11 +134,12 @@ def test_highlights_name_blind_spots_and_hidden_strengths(being_report):
     text = _flat(_text(being_report["reader"]))
 
     # Self 5 against others' 2-3 on each quality's first statement; 2 against 4-5 on the second.
-    assert sorted(i.row.number for i in highlights["blind_spots"].items) == ["1.1", "2.1", "3.1"]
+    blind_spots = sorted(i.row.number for i in highlights["blind_spots"].items)
+    assert blind_spots == ["1.1.1", "1.2.1", "1.3.1"]
     assert sorted(i.row.number for i in highlights["hidden_strengths"].items) == [
-        "1.2",
-        "2.2",
-        "3.2",
+        "1.1.2",
+        "1.2.2",
+        "1.3.2",
     ]
     assert "Possible blind spots" in text and "Hidden strengths" in text
     assert highlights["blind_spots"].items[0].detail in text
@@ -150,7 +151,8 @@ def test_charts_have_text_alternatives_and_a_data_table(being_report):
     assert html.count('role="img"') == 1 + being_report["theme"].qualities.count()
     assert html.count("<title id=") == html.count('role="img"')
     assert html.count("<desc id=") == html.count('role="img"')
-    assert html.count('class="nhsuk-table scores"') == html.count('role="img"')
+    tables = html.count('class="nhsuk-table nhsuk-table-responsive scores"')
+    assert tables == html.count('role="img"')
 
 
 def test_every_theme_renders_and_the_time_is_printed(framework, leader):
@@ -192,3 +194,18 @@ def test_with_too_few_raters_nothing_anonymous_is_shown_and_the_report_says_why(
     assert "Only one peer wrote this" not in text
     assert "All raters: not shown because fewer than 3 raters other than the line manager" in text
     assert "5.0" not in text  # the lone peer's rating appears nowhere
+
+
+def test_the_report_explains_how_highlights_are_chosen(being_report):
+    text = _flat(_text(being_report["reader"]))
+
+    assert "How highlights are chosen" in text
+    assert "at most 3 statements" in text
+    assert "±0.0" not in text
+    highlights = {h.key: h for h in being_report["content"].context["highlights"]}
+    listed = [i.row.number for h in highlights.values() for i in h.items if h.key in MAIN]
+    assert len(listed) == len(set(listed))  # a statement in one list at most
+    assert len(listed) < 9  # never every statement of the theme
+
+
+MAIN = ("highest", "lowest", "blind_spots", "hidden_strengths")

@@ -122,7 +122,7 @@ def test_the_html_report_shares_the_charts_and_escapes_comments(client, leader, 
     html = client.get(f"/reports/{generated.pk}/being/").content.decode()
 
     assert 'role="img"' in html and "<title id=" in html and "<desc id=" in html
-    assert 'class="nhsuk-table scores"' in html
+    assert 'class="nhsuk-table nhsuk-table-responsive scores"' in html
     assert "&lt;script&gt;alert" in html
     assert SCRIPT_COMMENT not in html
     assert "<script>alert" not in html
