@@ -78,6 +78,8 @@ def leader_theme(request, assessment_pk, theme_slug):
     versions_backfill(assessment=assessment)
     theme = _theme(assessment, theme_slug)
     released = released_theme(assessment=assessment, theme=theme)
+    if released is None and _purged_before_versions(assessment):
+        return theme_page_render(request, assessment, theme_slug, staff=False)
     if released is None:
         raise Http404("Not released")
     programme = assessment.programme
@@ -103,9 +105,17 @@ def leader_theme_pdf(request, assessment_pk, theme_slug):
     assessment = assessment_for_leader(request.user, assessment_pk)
     versions_backfill(assessment=assessment)
     released = released_theme(assessment=assessment, theme=_theme(assessment, theme_slug))
+    if released is None and _purged_before_versions(assessment):
+        return theme_pdf_response(assessment, theme_slug)
     if released is None:
         raise Http404("Not released")
     return _pdf_file_response(released.file, assessment, released.theme)
+
+
+def _purged_before_versions(assessment) -> bool:
+    """Released before versions existed and purged since: the PDFs kept are what was
+    released, and there is no data left to make a version from."""
+    return assessment.programme.purged_at is not None and reports_frozen(assessment=assessment)
 
 
 @login_required

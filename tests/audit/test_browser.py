@@ -82,6 +82,20 @@ def test_redact_release_reopen_audit_and_erase_in_a_browser(
     admin.wait_for_load_state()
     assert admin.get_by_text("reopened and being generated again").is_visible()
 
+    # Reopening the programme for late feedback: the page says what the leader will see.
+    admin.goto(f"{base}/programmes/{programme.pk}/reopen/")
+    problems["reopen programme"] = _axe_violations(admin)
+    assert admin.get_by_text("Reports already released stay exactly as they were").is_visible()
+    admin.get_by_role("button", name="Reopen the programme").click()
+    admin.wait_for_load_state()
+    assert admin.get_by_text("Enter why the programme is being reopened").first.is_visible()
+    problems["reopen programme, error"] = _axe_violations(admin)
+
+    admin.goto(f"{base}/reports/staff/assessments/{assessment.pk}/release/")
+    problems["release: admin check"] = _axe_violations(admin)
+    admin.goto(f"{base}/reports/staff/programmes/{programme.pk}/release/")
+    problems["release all: admin check"] = _axe_violations(admin)
+
     admin.goto(f"{base}/programmes/{programme.pk}/audit/")
     problems["audit log"] = _axe_violations(admin)
     for what in ("Comment redacted", "Reports released", "Reports reopened"):

@@ -190,7 +190,7 @@ def test_with_too_few_raters_nothing_anonymous_is_shown_and_the_report_says_why(
     pdf = pdf_render(template_name=THEME_REPORT_TEMPLATE, context=content.context)
     text = _flat(_text(PdfReader(io.BytesIO(pdf))))
 
-    assert "Comments are not shown because fewer than 3 raters responded" in text
+    assert "comments are not shown because fewer than 3 raters other than your line" in text
     assert "Only one peer wrote this" not in text
     assert "All raters: not shown because fewer than 3 raters other than the line manager" in text
     assert "5.0" not in text  # the lone peer's rating appears nowhere

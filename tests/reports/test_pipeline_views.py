@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 from pypdf import PdfReader
 
-from reports.models import ThemeReport
+from reports.models import ReleasedThemeReport, ReportVersion, ThemeReport
 from reports.services import reports_generate
 from tests.factories import AssessmentFactory, UserFactory
 from tests.reports.test_pdf_report import SCRIPT_COMMENT, assessment_with_feedback
@@ -31,8 +31,12 @@ def closed(assessment):
 
 @pytest.fixture
 def generated(closed, django_capture_on_commit_callbacks):
+    """Generated and released: the leader reads the released version (reports.versions)."""
+    from reports.release import programme_reports_release
+
     with django_capture_on_commit_callbacks(execute=True):
         reports_generate(assessment=closed)
+    programme_reports_release(programme=closed.programme, by=None)
     return closed
 
 
@@ -92,7 +96,7 @@ def test_unknown_themes_and_assessments_are_404(client, leader, generated):
 
 
 def test_a_missing_file_is_404_not_500(client, leader, generated):
-    report = ThemeReport.objects.get(assessment=generated, theme__slug="being")
+    report = ReleasedThemeReport.objects.get(version__assessment=generated, theme__slug="being")
     report.file.storage.delete(report.file.name)
     client.force_login(leader)
 
@@ -135,12 +139,14 @@ def test_progress_refreshes_only_while_something_is_pending(client, leader, gene
     assert "data-auto-refresh" not in page
     assert page.count("Ready") == 4
 
-    ThemeReport.objects.filter(assessment=generated, theme__slug="being").update(
-        status=Status.QUEUED
+    # A new version released while its theme reports are still being rendered.
+    ReportVersion.objects.create(
+        assessment=generated, number=2, released_at=timezone.now(), responses=[]
     )
     page = client.get("/reports/").content.decode()
     assert 'data-auto-refresh="5"' in page
-    assert "Waiting to be generated" in page
+    assert "A new version of your reports has been released and is being prepared" in page
+    assert page.count("Ready") == 4  # the version before, meanwhile
 
 
 def test_the_admin_generates_one_assessment(

@@ -21,11 +21,20 @@ from django.test import Client
 from django.utils import timezone
 
 from assessments import tokens
-from assessments.models import Draft, Invitation, RaterGroup, Rating, Response, ThemeComment
+from assessments.models import (
+    Draft,
+    Envelope,
+    Invitation,
+    RaterGroup,
+    Rating,
+    Response,
+    ThemeComment,
+)
 from assessments.services.invitations import invitation_revoke
 from assessments.services.nominations import invitation_nominate, invitations_send
 from assessments.services.rating_form import rating_outline
 from assessments.services.responses import draft_save
+from assessments.services.sealing import envelopes_seal
 from tests import factories
 from tests.assessments.rating.builders import all_statements, full_answers, invite, page_post
 
@@ -286,6 +295,8 @@ def test_the_token_is_in_no_log_no_table_and_no_page_after_start(
     finally:
         connection.force_debug_cursor = False
 
+    assert Envelope.objects.count() == 1  # sealed later, with at least k of its group
+    envelopes_seal(programme_id=Envelope.objects.get().assessment.programme_id, final=True)
     assert Response.objects.count() == 1
     every_token = [submitter.token, decliner.token, withdrawn, forged, waiting]
 

@@ -349,7 +349,7 @@ def _generate(*, framework, leaders, raters, state, name, rng, now, submitted_sh
                 "created_at",
             ],
         ),
-        "responses": _Writer(Response, ["id", "assessment", "rater_group"]),
+        "responses": _Writer(Response, ["id", "assessment", "rater_group", "held"]),
         "ratings": _Writer(Rating, ["id", "response", "statement", "value"]),
         "comments": _Writer(ThemeComment, ["id", "response", "theme", "text"]),
     }
@@ -378,7 +378,7 @@ def _generate(*, framework, leaders, raters, state, name, rng, now, submitted_sh
             response_id = uuid.uuid4()
             if group == RaterGroup.SELF:
                 self_days[assessment.pk] = (opens_at + timedelta(days=rng.randrange(window))).date()
-            writers["responses"].add((response_id, assessment.pk, group))
+            writers["responses"].add((response_id, assessment.pk, group, False))
             for statement_id, value in ratings.response(group=group, tendency=tendency):
                 writers["ratings"].add((uuid.uuid4(), response_id, statement_id, value))
             for theme_id in ratings.theme_ids:
