@@ -29,6 +29,14 @@ def _framework_outlines_forgotten():
     outline_cache_clear()
 
 
+@pytest.fixture(autouse=True)
+def _own_media_root(settings, tmp_path):
+    """Every test writes reports and exports to a folder of its own. A shared MEDIA_ROOT
+    leaked files between tests: SQLite reuses ids, so a later test's report path could hold
+    an earlier test's stand-in PDF."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def framework(db):
     call_command("load_framework", verbosity=0)
