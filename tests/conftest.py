@@ -37,12 +37,34 @@ def _own_media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+def _framework_loaded(sender, **kwargs):
+    """The framework (309 queries to load) is in every test database from the start: loaded
+    once after migrate, and again after each flush that ends a transactional test (flush
+    sends post_migrate), never per test."""
+    if sender.name == "framework":
+        call_command("load_framework", verbosity=0)
+
+
+def pytest_configure(config):
+    from django.db.models.signals import post_migrate
+
+    post_migrate.connect(_framework_loaded, dispatch_uid="tests-framework-loaded")
+
+
 @pytest.fixture
 def framework(db):
-    call_command("load_framework", verbosity=0)
     from framework.models import Framework
 
     return Framework.objects.get(slug="leadership-for-personalised-care", version="1")
+
+
+@pytest.fixture
+def no_framework(db):
+    """For the few tests about a database without a framework: removed in the test's
+    transaction, so it is back for the next test."""
+    from framework.models import Framework
+
+    Framework.objects.all().delete()
 
 
 @pytest.fixture

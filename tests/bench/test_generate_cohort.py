@@ -139,6 +139,6 @@ class TestCommand:
         with pytest.raises(CommandError):
             call_command("generate_cohort", "--leaders", "1", "--submitted-share", "2")
 
-    def test_needs_a_framework(self, db):
+    def test_needs_a_framework(self, no_framework):
         with pytest.raises(CommandError, match="load_framework"):
             call_command("generate_cohort", "--leaders", "1")
