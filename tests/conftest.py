@@ -1,10 +1,12 @@
 import os
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.db import connection
 
 from tests import factories
+from tests.services import CHROMIUM, CHROMIUM_ARGS, REDIS_URL, redis_answers, unavailable
 
 
 def pytest_report_header(config):
@@ -45,6 +47,37 @@ def _framework_loaded(sender, **kwargs):
         call_command("load_framework", verbosity=0)
 
 
+# pytest-xdist (make test runs -n 2 --dist loadgroup): tests in one group run on one worker,
+# one after another. Browser tests share a worker (one Chromium at a time on 2 cores); tests
+# that start real Celery workers share another (one Redis database, one set of processes).
+XDIST_GROUPS = (("services", "services"), ("browser", "browser"))
+
+
+def xdist_group_of(item) -> str | None:
+    for marker, group in XDIST_GROUPS:
+        if item.get_closest_marker(marker):
+            return group
+    return None
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    # xdist reads xdist_group marks in its own pytest_collection_modifyitems: the marks must
+    # be on the items before it runs (hence tryfirst, and add_marker on each item).
+    # xdist 3.8 then gives each grouped item the id "<nodeid>@<group>" by setting
+    # item._nodeid, which pytest 9 no longer reads (nodeid comes from item._id): the
+    # scheduler never saw a group. Set the id pytest 9 reads (checked in test_conftest.py).
+    loadgroup = hasattr(config, "workerinput") and config.getvalue("loadgroup")
+    for item in items:
+        group = xdist_group_of(item)
+        if group:
+            item.add_marker(pytest.mark.xdist_group(group))
+            if loadgroup and not item.nodeid.endswith(f"@{group}"):
+                from _pytest.nodeid import NodeId
+
+                item._id = NodeId.parse(f"{item.nodeid}@{group}")
+
+
 def pytest_configure(config):
     from django.db.models.signals import post_migrate
 
@@ -82,3 +115,46 @@ def programme(framework, programme_admin):
     programme = factories.ProgrammeFactory(framework=framework)
     programme.admins.add(programme_admin)
     return programme
+
+
+# Services a test may need: each skips when missing, except under CI=true, where it fails.
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    if not redis_answers(REDIS_URL):
+        unavailable(f"Redis does not answer at {REDIS_URL} (set REDIS_URL)")
+    return REDIS_URL
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium driven through Playwright, one per test module."""
+    if not Path(CHROMIUM).exists():
+        unavailable(f"needs Debian's chromium at {CHROMIUM}")
+    try:
+        from playwright import sync_api as playwright_api
+    except ImportError:
+        unavailable("needs Playwright (pip install -e '.[dev]')")
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
+    # between browser steps are plain synchronous code.
+    saved = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with playwright_api.sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            yield chromium
+            chromium.close()
+    finally:
+        if saved is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = saved
+
+
+@pytest.fixture
+def browser_context(browser):
+    """A fresh browser profile (no cookies) for one test; downloads allowed."""
+    context = browser.new_context(accept_downloads=True)
+    yield context
+    context.close()

@@ -14,7 +14,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-import redis
 import time_machine
 from django.db import connection
 from django.urls import reverse
@@ -27,10 +26,10 @@ from assessments.services.nominations import invitation_nominate, invitations_se
 from assessments.tokens import token_from_nonce, token_hash
 from config.celery import app as celery_app
 from tests import factories
+from tests.services import REDIS_URL, unavailable
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
-REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
 UNREACHABLE_BROKER = "redis://127.0.0.1:6390/0"  # nothing listens there
 ROOT = Path(__file__).resolve().parents[2]
 WAIT_SECONDS = 30
@@ -44,29 +43,14 @@ RATERS = [
 ]
 
 
-def _unavailable(reason):
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason} (CI=true: the services must be there)", pytrace=False)
-    pytest.skip(reason)
-
-
 def _shared_database_name() -> str:
     name = str(connection.settings_dict["NAME"])
     if connection.vendor == "sqlite" and (name == ":memory:" or "mode=memory" in name):
-        _unavailable(
+        unavailable(
             "the worker cannot see an in-memory SQLite test database: run on PostgreSQL "
             "(DATABASE_URL) or give SQLite a file test database"
         )
     return name
-
-
-@pytest.fixture(scope="module")
-def redis_url():
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
-    except redis.RedisError as exc:
-        _unavailable(f"Redis does not answer at {REDIS_URL}: {exc}")
-    return REDIS_URL
 
 
 @pytest.fixture(scope="module")

@@ -7,18 +7,14 @@ is skipped, saying why, when what it needs is missing, except under ``CI=true``,
 is a failure. At the end of the session: "axe: checked N pages, V violations".
 """
 
-import os
 import re
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.db import connection
 
-from tests.services import REDIS_URL, redis_answers
-
-from .browsing import AXE_TALLY, CHROMIUM, CHROMIUM_ARGS, PASSWORD, WIDE_PAGES, unavailable
+from .browsing import AXE_TALLY, PASSWORD, WIDE_PAGES
 from .worker import FEEDBACK_LINK, Mailbox, Worker, forget_broker_connections
 
 
@@ -31,35 +27,6 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_line(
             f"reflow: {len(WIDE_PAGES)} pages scroll sideways at 375 px: " + ", ".join(WIDE_PAGES)
         )
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        unavailable(f"needs Debian's chromium at {CHROMIUM}")
-    try:
-        from playwright import sync_api as playwright_api
-    except ImportError:
-        unavailable("needs Playwright (pip install -e '.[dev]')")
-    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
-    # between browser steps are plain synchronous code.
-    saved = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with playwright_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-    if saved is None:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    else:
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = saved
-
-
-@pytest.fixture
-def redis_url():
-    if not redis_answers(REDIS_URL):
-        unavailable(f"Redis does not answer at {REDIS_URL} (set REDIS_URL)")
-    return REDIS_URL
 
 
 @pytest.fixture
