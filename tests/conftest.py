@@ -100,6 +100,53 @@ def no_framework(db):
     Framework.objects.all().delete()
 
 
+def tiny_pdf(title: str = "") -> bytes:
+    """A valid one-page PDF whose only text is ``title``: what a test gets instead of a real
+    render when "a PDF exists" is all it needs."""
+    text = title.replace("\\", "").replace("(", "").replace(")", "")[:200]
+    stream = f"BT /F1 12 Tf 72 770 Td ({text}) Tj ET".encode("latin-1", "replace")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R"
+        b" /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.7\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)
+
+
+@pytest.fixture
+def fake_pdf(request, monkeypatch):
+    """WeasyPrint's layout (~0.3-3 s a PDF) replaced by a tiny valid PDF titled with the
+    document's <title>, for tests where the PDF is not the subject (pipeline, views, audit,
+    release, retention). The template is still rendered and parsed, so template errors still
+    fail. A test marked ``real_pdf`` (one that reads the PDF's text) renders for real.
+    Real renders stay in tests/reports/test_pdf_report.py, test_exports_pdf.py and the tests
+    that read PDFs."""
+    if request.node.get_closest_marker("real_pdf"):
+        return
+    from weasyprint import HTML
+
+    def write_pdf(self, *args, **kwargs):
+        title = self.etree_element.findtext(".//title") or ""
+        return tiny_pdf(" ".join(title.split()))
+
+    monkeypatch.setattr(HTML, "write_pdf", write_pdf)
+
+
 @pytest.fixture
 def leader(db):
     return factories.UserFactory(full_name="Alex Leader", email="alex.leader@example.nhs.uk")

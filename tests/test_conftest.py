@@ -77,3 +77,26 @@ def test_tests_with_a_real_worker_run_in_their_own_group_even_with_a_browser(req
 def test_other_tests_are_in_no_group(request):
     marks, nodeid, _ = _group_of(request)
     assert marks == [] and "@" not in nodeid
+
+
+def test_fake_pdf_gives_a_valid_pdf_titled_like_the_document(fake_pdf):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+    from weasyprint import HTML
+
+    pdf = HTML(string="<title>Being – Alex Leader</title><p>Body</p>").write_pdf()
+    reader = PdfReader(BytesIO(pdf))
+    assert len(reader.pages) == 1
+    assert "Alex Leader" in reader.pages[0].extract_text()
+
+
+@pytest.mark.real_pdf
+def test_real_pdf_keeps_weasyprint(fake_pdf):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+    from weasyprint import HTML
+
+    pdf = HTML(string="<p>Only a real render has this body text</p>").write_pdf()
+    assert "body text" in PdfReader(BytesIO(pdf)).pages[0].extract_text()

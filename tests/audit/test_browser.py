@@ -15,6 +15,7 @@ from .conftest import programme_closed, reports_ready
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("fake_pdf"),  # the PDF is not the subject here
 ]
 
 

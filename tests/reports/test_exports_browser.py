@@ -17,6 +17,7 @@ from tests.reports.test_pipeline_browser import (
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("fake_pdf"),  # the PDF is not the subject here
 ]
 
 

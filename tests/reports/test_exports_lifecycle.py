@@ -24,6 +24,10 @@ from tests.reports.test_pipeline import _forget_connections
 Status = CohortExport.Status
 
 
+# The PDF is not the subject here: a tiny stand-in instead of a WeasyPrint render.
+pytestmark = pytest.mark.usefixtures("fake_pdf")
+
+
 @pytest.fixture
 def cohort(programme, framework, leader):
     return build_cohort(programme=programme, framework=framework, leader=leader)

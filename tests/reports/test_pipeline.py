@@ -26,6 +26,10 @@ from tests.reports.test_pdf_report import assessment_with_feedback
 Status = ThemeReport.Status
 
 
+# The PDF is not the subject here: a tiny stand-in instead of a WeasyPrint render.
+pytestmark = pytest.mark.usefixtures("fake_pdf")
+
+
 @pytest.fixture
 def assessment(framework, leader):
     return assessment_with_feedback(framework=framework, leader=leader)
