@@ -205,3 +205,49 @@ def browser_context(browser):
     context = browser.new_context(accept_downloads=True)
     yield context
     context.close()
+
+
+# People and data, one fixture per thing ---------------------------------------------------
+
+
+@pytest.fixture
+def assessment(programme, leader):
+    """Alex Leader's assessment in ``programme``: no raters, nothing answered."""
+    return factories.AssessmentFactory(programme=programme, leader=leader)
+
+
+@pytest.fixture
+def rated_assessment(framework, leader, programme):
+    """Alex Leader's assessment with a full set of feedback
+    (tests.reports.test_pdf_report.assessment_with_feedback): self, line manager, 4 peers,
+    2 direct reports (under k), 3 others, comments on Being."""
+    from tests.reports.test_pdf_report import assessment_with_feedback
+
+    return assessment_with_feedback(framework=framework, leader=leader, programme=programme)
+
+
+@pytest.fixture
+def leader_client(client, leader):
+    client.force_login(leader)
+    return client
+
+
+@pytest.fixture
+def programme_admin_client(client, programme_admin):
+    """The test client signed in as ``programme_admin``, an admin of ``programme`` (with the
+    programme-admin role). Not pytest-django's ``admin_client`` (a Django superuser)."""
+    from accounts.models import Role
+    from accounts.roles import role_grant
+
+    role_grant(user=programme_admin, role=Role.PROGRAMME_ADMIN)
+    client.force_login(programme_admin)
+    return client
+
+
+@pytest.fixture
+def cohort(programme, framework, leader):
+    """A closed ``programme`` of leaders with feedback for the cohort exports
+    (tests.reports.test_exports.build_cohort)."""
+    from tests.reports.test_exports import build_cohort
+
+    return build_cohort(programme=programme, framework=framework, leader=leader)

@@ -25,7 +25,6 @@ from assessments.models import RaterGroup
 from assessments.services.nominations import invitation_nominate, invitations_send
 from assessments.tokens import token_from_nonce, token_hash
 from config.celery import app as celery_app
-from tests import factories
 from tests.services import REDIS_URL, unavailable
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
@@ -125,8 +124,8 @@ def broker(redis_url):
 
 
 @pytest.fixture
-def assessment(programme, leader):
-    assessment = factories.AssessmentFactory(programme=programme, leader=leader)
+def nominated_assessment(assessment, leader):
+    """The assessment with its five raters nominated, not yet invited."""
     for name, address, group in RATERS:
         invitation_nominate(
             assessment=assessment, name=name, email=address, rater_group=group, by=leader
@@ -162,8 +161,10 @@ def _parts(message):
     }
 
 
-def test_a_real_worker_sends_the_invitations(worker, broker, assessment):
-    invitations_send(assessment=assessment, by=assessment.leader)  # commits: tasks queued
+def test_a_real_worker_sends_the_invitations(worker, broker, nominated_assessment):
+    invitations_send(
+        assessment=nominated_assessment, by=nominated_assessment.leader
+    )  # commits: tasks queued
     rows = OutboxEmail.objects.filter(kind="rater_invitation")
     assert rows.count() == 5
     _wait_for(lambda: rows.filter(state="sent").count() == 5, what="5 sent rows", log=worker["log"])
@@ -174,7 +175,7 @@ def test_a_real_worker_sends_the_invitations(worker, broker, assessment):
     )
     assert set(rows.values_list("attempts", flat=True)) == {1}
 
-    peer = assessment.invitations.get(email="priya@example.nhs.uk")
+    peer = nominated_assessment.invitations.get(email="priya@example.nhs.uk")
     (message,) = [m for m in _sent_messages(worker["outbox_dir"]) if m["To"] == peer.email]
     assert message["Subject"] == "Alex Leader has asked for your feedback"
     parts = _parts(message)
@@ -185,13 +186,13 @@ def test_a_real_worker_sends_the_invitations(worker, broker, assessment):
 
 
 def test_with_the_broker_down_the_action_succeeds_and_the_sweeper_sends_later(
-    worker, broker, assessment, client
+    worker, broker, nominated_assessment, client
 ):
     broker(UNREACHABLE_BROKER)
-    client.force_login(assessment.leader)
-    response = client.post(reverse("leader:send", args=[assessment.pk]))
+    client.force_login(nominated_assessment.leader)
+    response = client.post(reverse("leader:send", args=[nominated_assessment.pk]))
     assert response.status_code == 302
-    assert assessment.invitations.filter(state="invited").count() == 5
+    assert nominated_assessment.invitations.filter(state="invited").count() == 5
     rows = OutboxEmail.objects.filter(kind="rater_invitation")
     assert set(rows.values_list("state", "attempts")) == {("queued", 0)}
 

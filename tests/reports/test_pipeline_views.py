@@ -9,7 +9,7 @@ from pypdf import PdfReader
 from reports.models import ThemeReport
 from reports.services import reports_generate
 from tests.factories import AssessmentFactory, UserFactory
-from tests.reports.test_pdf_report import SCRIPT_COMMENT, assessment_with_feedback
+from tests.reports.test_pdf_report import SCRIPT_COMMENT
 
 # The site's URLs with the reports' included, whether or not config/urls.py has them yet.
 
@@ -21,12 +21,8 @@ pytestmark = pytest.mark.usefixtures("fake_pdf")
 
 
 @pytest.fixture
-def assessment(framework, leader, programme):
-    return assessment_with_feedback(framework=framework, leader=leader, programme=programme)
-
-
-@pytest.fixture
-def closed(assessment):
+def closed(rated_assessment):
+    assessment = rated_assessment
     programme = assessment.programme
     programme.closed_at = timezone.now()
     programme.save()

@@ -26,7 +26,6 @@ from assessments.services.invitations import invitation_revoke
 from assessments.services.nominations import invitation_nominate, invitations_send
 from assessments.services.rating_form import rating_outline
 from assessments.services.responses import draft_save
-from tests import factories
 from tests.assessments.rating.builders import all_statements, full_answers, invite, page_post
 
 RATERS = [
@@ -41,11 +40,6 @@ LINK_IN_EMAIL = re.compile(r"/feedback/([A-Za-z0-9_-]{43})/")
 
 def link(token: str) -> str:
     return f"/feedback/{quote(token, safe='')}/"
-
-
-@pytest.fixture
-def assessment(programme, leader):
-    return factories.AssessmentFactory(programme=programme, leader=leader)
 
 
 @pytest.fixture
