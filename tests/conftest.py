@@ -1,4 +1,5 @@
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,46 @@ from tests.services import CHROMIUM, CHROMIUM_ARGS, REDIS_URL, redis_answers, un
 def pytest_report_header(config):
     db = connection.settings_dict
     return f"database: {connection.vendor} ({db['NAME']}) — set DATABASE_URL to change"
+
+
+# The browser tests' axe and reflow tally (tests/e2e/browsing.py), summed over xdist workers
+# and printed at the end of the run: "axe: checked N pages, V violations".
+_WORKERS_TALLY = {"pages": 0, "violations": 0, "wide": []}
+
+
+def _browser_tally() -> dict:
+    browsing = sys.modules.get("tests.e2e.browsing")
+    if browsing is None:
+        return {"pages": 0, "violations": 0, "wide": []}
+    return {**browsing.AXE_TALLY, "wide": list(browsing.WIDE_PAGES)}
+
+
+def pytest_sessionfinish(session):
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:  # an xdist worker: hand the tally to the controller
+        workeroutput["browser_tally"] = _browser_tally()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    tally = getattr(node, "workeroutput", {}).get("browser_tally")
+    if tally:
+        _WORKERS_TALLY["pages"] += tally["pages"]
+        _WORKERS_TALLY["violations"] += tally["violations"]
+        _WORKERS_TALLY["wide"] += tally["wide"]
+
+
+def pytest_terminal_summary(terminalreporter):
+    local = _browser_tally()
+    pages = _WORKERS_TALLY["pages"] + local["pages"]
+    violations = _WORKERS_TALLY["violations"] + local["violations"]
+    wide = _WORKERS_TALLY["wide"] + local["wide"]
+    if pages:
+        terminalreporter.write_line(f"axe: checked {pages} pages, {violations} violations")
+    if wide:
+        terminalreporter.write_line(
+            f"reflow: {len(wide)} pages scroll sideways at 375 px: " + ", ".join(wide)
+        )
 
 
 def pytest_sessionstart(session):
@@ -48,8 +89,9 @@ def _framework_loaded(sender, **kwargs):
 
 
 # pytest-xdist (make test runs -n 2 --dist loadgroup): tests in one group run on one worker,
-# one after another. Browser tests share a worker (one Chromium at a time on 2 cores); tests
-# that start real Celery workers share another (one Redis database, one set of processes).
+# one after another. Browser tests share a worker (one Chromium at a time); tests that start
+# real Celery workers share another (one Redis database, one set of worker processes), the
+# end-to-end journey among them (it drives Chromium too).
 XDIST_GROUPS = (("services", "services"), ("browser", "browser"))
 
 

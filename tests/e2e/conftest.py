@@ -4,7 +4,8 @@ whose raters have been sent their links.
 Every test here drives Debian's chromium (``/usr/bin/chromium``) through Playwright; the
 journey with a worker also needs Redis (``REDIS_URL``, by default db 15 on localhost). Each
 is skipped, saying why, when what it needs is missing, except under ``CI=true``, where that
-is a failure. At the end of the session: "axe: checked N pages, V violations".
+is a failure. At the end of the session (tests/conftest.py): "axe: checked N pages, V
+violations".
 """
 
 import re
@@ -14,19 +15,8 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 
-from .browsing import AXE_TALLY, PASSWORD, WIDE_PAGES
+from .browsing import PASSWORD
 from .worker import FEEDBACK_LINK, Mailbox, Worker, forget_broker_connections
-
-
-def pytest_terminal_summary(terminalreporter):
-    if AXE_TALLY["pages"]:
-        terminalreporter.write_line(
-            f"axe: checked {AXE_TALLY['pages']} pages, {AXE_TALLY['violations']} violations"
-        )
-    if WIDE_PAGES:
-        terminalreporter.write_line(
-            f"reflow: {len(WIDE_PAGES)} pages scroll sideways at 375 px: " + ", ".join(WIDE_PAGES)
-        )
 
 
 @pytest.fixture
