@@ -161,6 +161,14 @@ def _parts(message):
     }
 
 
+@pytest.fixture(autouse=True)
+def _empty_outbox(worker):
+    """The worker and its outbox folder serve the whole module, tests in any order: each
+    test starts with the folder empty (the previous one waited for all its emails)."""
+    for path in worker["outbox_dir"].glob("*.log"):
+        path.unlink()
+
+
 def test_a_real_worker_sends_the_invitations(worker, broker, nominated_assessment):
     invitations_send(
         assessment=nominated_assessment, by=nominated_assessment.leader
