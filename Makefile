@@ -28,7 +28,7 @@ run: $(VENV)/.installed
 ## test: the whole suite, random order, on 2 processes (set DATABASE_URL for PostgreSQL, as CI does)
 test: $(VENV)/.installed
 	@scripts/system-packages.sh test
-	$(BIN)/pytest -n 2 --dist loadgroup
+	$(BIN)/pytest -n 2
 
 ## test-browser: only the Playwright/Chromium journeys and accessibility checks
 test-browser: $(VENV)/.installed
