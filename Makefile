@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-browser lint format bench bench-smoke frontend clean
+.PHONY: run test test-browser test-bench-smoke lint format bench bench-smoke frontend clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	@scripts/system-packages.sh run
@@ -25,10 +25,10 @@ run: $(VENV)/.installed
 	@echo ""
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-## test: the whole suite (set DATABASE_URL to run it on PostgreSQL, as CI does)
+## test: the whole suite, random order, on 2 processes (set DATABASE_URL for PostgreSQL, as CI does)
 test: $(VENV)/.installed
 	@scripts/system-packages.sh test
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2
 
 ## test-browser: only the Playwright/Chromium journeys and accessibility checks
 test-browser: $(VENV)/.installed
@@ -50,6 +50,10 @@ bench: $(VENV)/.installed
 
 bench-smoke: $(VENV)/.installed
 	$(BIN)/python -m bench.run --smoke
+
+## test-bench-smoke: the test that runs the smoke benchmark (not in make test; CI runs it)
+test-bench-smoke: $(VENV)/.installed
+	$(BIN)/pytest -m bench -p no:randomly
 
 ## frontend: rebuild the committed NHS.UK CSS/JS in static/ (needs npm)
 frontend:

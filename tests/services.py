@@ -5,9 +5,27 @@ open."""
 import os
 from urllib.parse import quote
 
+import pytest
 from django.db import connection
 
 REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-dev-shm-usage",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def unavailable(reason: str):
+    """Skip, or in CI (CI=true, where everything must run) fail."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason} (CI=true: required)", pytrace=False)
+    pytest.skip(reason)
 
 
 def redis_answers(url: str = REDIS_URL) -> bool:

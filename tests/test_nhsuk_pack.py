@@ -37,7 +37,6 @@ from crispy_forms.layout import (
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core import mail
-from django.core.management import call_command
 from django.template import Context, Template
 from django.test import RequestFactory
 from django.views.defaults import server_error
@@ -410,11 +409,6 @@ def test_password_fields_get_the_nhsuk_show_button():
 # --- pages ------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def loaded_framework(db):
-    call_command("load_framework", verbosity=0)
-
-
 def assert_nhsuk_page(response):
     assert response.status_code == 200
     html = response.content.decode()
@@ -428,7 +422,7 @@ def assert_nhsuk_page(response):
 
 
 @pytest.mark.django_db
-def test_home_page_routes_each_kind_of_visitor(client, loaded_framework):
+def test_home_page_routes_each_kind_of_visitor(client, framework):
     doc = assert_nhsuk_page(client.get("/"))
     cards = {a.text(): a.attrs["href"] for a in doc.find_all("a", cls="nhsuk-card__link")}
     assert cards["I am a leader"] == "/my/"
@@ -442,14 +436,13 @@ def test_home_page_routes_each_kind_of_visitor(client, loaded_framework):
     assert "at least 3 people" in doc.text()
 
 
-@pytest.mark.django_db
-def test_home_page_without_a_framework(client):
+def test_home_page_without_a_framework(client, no_framework):
     doc = assert_nhsuk_page(client.get("/"))
     assert not doc.find_all("a", cls="nhsuk-action-link")
 
 
 @pytest.mark.django_db
-def test_framework_page_shows_counts_scale_and_every_theme(client, loaded_framework):
+def test_framework_page_shows_counts_scale_and_every_theme(client, framework):
     doc = assert_nhsuk_page(client.get("/framework/"))
     assert doc.find("p", cls="app-framework-counts").text() == (
         "4 themes, 13 qualities, 39 statements"

@@ -36,11 +36,6 @@ def _site(settings):
     settings.SITE_URL = "https://lpc360.example.nhs.uk"
 
 
-@pytest.fixture
-def assessment(programme, leader):
-    return factories.AssessmentFactory(programme=programme, leader=leader)
-
-
 def _invite(assessment, capture, **extra):
     raters = [
         ("Morgan O'Manager", "morgan@example.nhs.uk", RaterGroup.LINE_MANAGER),

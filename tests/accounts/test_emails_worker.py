@@ -14,7 +14,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-import redis
 import time_machine
 from django.db import connection
 from django.urls import reverse
@@ -26,11 +25,10 @@ from assessments.models import RaterGroup
 from assessments.services.nominations import invitation_nominate, invitations_send
 from assessments.tokens import token_from_nonce, token_hash
 from config.celery import app as celery_app
-from tests import factories
+from tests.services import REDIS_URL, unavailable
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
-REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
 UNREACHABLE_BROKER = "redis://127.0.0.1:6390/0"  # nothing listens there
 ROOT = Path(__file__).resolve().parents[2]
 WAIT_SECONDS = 30
@@ -44,29 +42,14 @@ RATERS = [
 ]
 
 
-def _unavailable(reason):
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason} (CI=true: the services must be there)", pytrace=False)
-    pytest.skip(reason)
-
-
 def _shared_database_name() -> str:
     name = str(connection.settings_dict["NAME"])
     if connection.vendor == "sqlite" and (name == ":memory:" or "mode=memory" in name):
-        _unavailable(
+        unavailable(
             "the worker cannot see an in-memory SQLite test database: run on PostgreSQL "
             "(DATABASE_URL) or give SQLite a file test database"
         )
     return name
-
-
-@pytest.fixture(scope="module")
-def redis_url():
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
-    except redis.RedisError as exc:
-        _unavailable(f"Redis does not answer at {REDIS_URL}: {exc}")
-    return REDIS_URL
 
 
 @pytest.fixture(scope="module")
@@ -141,8 +124,8 @@ def broker(redis_url):
 
 
 @pytest.fixture
-def assessment(programme, leader):
-    assessment = factories.AssessmentFactory(programme=programme, leader=leader)
+def nominated_assessment(assessment, leader):
+    """The assessment with its five raters nominated, not yet invited."""
     for name, address, group in RATERS:
         invitation_nominate(
             assessment=assessment, name=name, email=address, rater_group=group, by=leader
@@ -178,8 +161,18 @@ def _parts(message):
     }
 
 
-def test_a_real_worker_sends_the_invitations(worker, broker, assessment):
-    invitations_send(assessment=assessment, by=assessment.leader)  # commits: tasks queued
+@pytest.fixture(autouse=True)
+def _empty_outbox(worker):
+    """The worker and its outbox folder serve the whole module, tests in any order: each
+    test starts with the folder empty (the previous one waited for all its emails)."""
+    for path in worker["outbox_dir"].glob("*.log"):
+        path.unlink()
+
+
+def test_a_real_worker_sends_the_invitations(worker, broker, nominated_assessment):
+    invitations_send(
+        assessment=nominated_assessment, by=nominated_assessment.leader
+    )  # commits: tasks queued
     rows = OutboxEmail.objects.filter(kind="rater_invitation")
     assert rows.count() == 5
     _wait_for(lambda: rows.filter(state="sent").count() == 5, what="5 sent rows", log=worker["log"])
@@ -190,7 +183,7 @@ def test_a_real_worker_sends_the_invitations(worker, broker, assessment):
     )
     assert set(rows.values_list("attempts", flat=True)) == {1}
 
-    peer = assessment.invitations.get(email="priya@example.nhs.uk")
+    peer = nominated_assessment.invitations.get(email="priya@example.nhs.uk")
     (message,) = [m for m in _sent_messages(worker["outbox_dir"]) if m["To"] == peer.email]
     assert message["Subject"] == "Alex Leader has asked for your feedback"
     parts = _parts(message)
@@ -201,13 +194,13 @@ def test_a_real_worker_sends_the_invitations(worker, broker, assessment):
 
 
 def test_with_the_broker_down_the_action_succeeds_and_the_sweeper_sends_later(
-    worker, broker, assessment, client
+    worker, broker, nominated_assessment, client
 ):
     broker(UNREACHABLE_BROKER)
-    client.force_login(assessment.leader)
-    response = client.post(reverse("leader:send", args=[assessment.pk]))
+    client.force_login(nominated_assessment.leader)
+    response = client.post(reverse("leader:send", args=[nominated_assessment.pk]))
     assert response.status_code == 302
-    assert assessment.invitations.filter(state="invited").count() == 5
+    assert nominated_assessment.invitations.filter(state="invited").count() == 5
     rows = OutboxEmail.objects.filter(kind="rater_invitation")
     assert set(rows.values_list("state", "attempts")) == {("queued", 0)}
 

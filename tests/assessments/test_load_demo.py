@@ -1,7 +1,10 @@
 """The quick start's demo data shows every screen: a closed cohort and one mid-cycle."""
 
+from pathlib import Path
+
 import pytest
 from django.core.management import CommandError, call_command
+from pypdf import PdfReader
 
 from assessments.models import Assessment, Invitation, Programme, RaterGroup, Response
 from reports.models import ThemeReport
@@ -12,7 +15,6 @@ def test_demo_has_a_released_cohort_and_raters_in_every_state(
     settings, capsys, django_capture_on_commit_callbacks
 ):
     settings.DEBUG = True
-    call_command("load_framework", verbosity=0)
     with django_capture_on_commit_callbacks(execute=True):
         call_command("load_demo")
     out = capsys.readouterr().out
@@ -27,6 +29,11 @@ def test_demo_has_a_released_cohort_and_raters_in_every_state(
         assessment__programme=closed, assessment__leader__full_name="Alex Morgan"
     )
     assert sorted(alex_reports.values_list("status", flat=True)) == ["ready"] * 4
+    # Only Alex's four PDFs are rendered (real ones); the admin generates the rest.
+    rendered = sorted(Path(settings.MEDIA_ROOT).rglob("*.pdf"))
+    assert rendered == sorted(Path(settings.MEDIA_ROOT, r.file.name) for r in alex_reports)
+    assert "Alex Morgan" in PdfReader(rendered[0]).pages[0].extract_text()
+    assert not ThemeReport.objects.exclude(pk__in=alex_reports).exists()
 
     open_programme = Programme.objects.get(name="Demo cohort 2 (open)")
     assert open_programme.is_open

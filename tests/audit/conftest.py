@@ -12,7 +12,6 @@ from django.utils import timezone
 from assessments.models import Invitation, Programme, RaterGroup
 from reports.models import ThemeReport
 from tests.factories import InvitationFactory, ProgrammeFactory, UserFactory
-from tests.reports.test_pdf_report import assessment_with_feedback
 
 
 @pytest.fixture
@@ -30,11 +29,12 @@ def other_admin(framework):
 
 
 @pytest.fixture
-def assessment(framework, leader, programme, facilitator):
-    assessment = assessment_with_feedback(framework=framework, leader=leader, programme=programme)
-    assessment.facilitator = facilitator
-    assessment.save()
-    return assessment
+def assessment(rated_assessment, facilitator):
+    """Here (and in tests/retention) the assessment is the rated one (tests/conftest.py),
+    facilitated by ``facilitator``."""
+    rated_assessment.facilitator = facilitator
+    rated_assessment.save()
+    return rated_assessment
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from datetime import timedelta
 
-import pytest
 import time_machine
 from django.utils import timezone
 
@@ -12,14 +11,8 @@ from assessments.views.audit import EVENTS_PER_PAGE
 from tests.factories import ProgrammeFactory
 
 
-@pytest.fixture
-def admin_client(client, programme_admin):
-    client.force_login(programme_admin)
-    return client
-
-
 def test_the_log_lists_the_programmes_events_newest_first(
-    admin_client, framework, programme, programme_admin, leader
+    programme_admin_client, framework, programme, programme_admin, leader
 ):
     start = timezone.now() - timedelta(hours=2)
     with time_machine.travel(start):
@@ -44,7 +37,7 @@ def test_the_log_lists_the_programmes_events_newest_first(
         programme=ProgrammeFactory(framework=framework, name="Not this one"),
     )
 
-    page = admin_client.get(f"/programmes/{programme.pk}/audit/").content.decode()
+    page = programme_admin_client.get(f"/programmes/{programme.pk}/audit/").content.decode()
 
     reopened = page.index("Reports of Alex Leader reopened. Reason: A name in a comment")
     viewed = page.index("Being report of Alex Leader")
@@ -53,36 +46,38 @@ def test_the_log_lists_the_programmes_events_newest_first(
     assert "Not this one" not in page and "Cohort export requested" not in page
 
 
-def test_the_log_is_paginated(admin_client, programme, programme_admin):
+def test_the_log_is_paginated(programme_admin_client, programme, programme_admin):
     for _ in range(EVENTS_PER_PAGE + 1):
         audit_record(actor=programme_admin, action=AuditAction.RELEASED, programme=programme)
 
-    first = admin_client.get(f"/programmes/{programme.pk}/audit/").content.decode()
-    second = admin_client.get(f"/programmes/{programme.pk}/audit/?page=2").content.decode()
-    nonsense = admin_client.get(f"/programmes/{programme.pk}/audit/?page=zzz")
+    first = programme_admin_client.get(f"/programmes/{programme.pk}/audit/").content.decode()
+    second = programme_admin_client.get(
+        f"/programmes/{programme.pk}/audit/?page=2"
+    ).content.decode()
+    nonsense = programme_admin_client.get(f"/programmes/{programme.pk}/audit/?page=zzz")
 
     assert first.count("Every leader&#x27;s reports released") == EVENTS_PER_PAGE
     assert second.count("Every leader&#x27;s reports released") == 1
     assert nonsense.status_code == 200
 
 
-def test_an_empty_log_says_so(admin_client, programme):
-    page = admin_client.get(f"/programmes/{programme.pk}/audit/")
+def test_an_empty_log_says_so(programme_admin_client, programme):
+    page = programme_admin_client.get(f"/programmes/{programme.pk}/audit/")
 
     assert "Nothing has been recorded for this programme yet." in page.content.decode()
 
 
-def test_the_programme_page_links_to_the_log(admin_client, programme):
-    page = admin_client.get(f"/programmes/{programme.pk}/")
+def test_the_programme_page_links_to_the_log(programme_admin_client, programme):
+    page = programme_admin_client.get(f"/programmes/{programme.pk}/")
 
     assert f"/programmes/{programme.pk}/audit/" in page.content.decode()
 
 
 def test_the_log_query_count_does_not_grow_with_events(
-    admin_client, programme, programme_admin, django_assert_max_num_queries
+    programme_admin_client, programme, programme_admin, django_assert_max_num_queries
 ):
     for _ in range(30):
         audit_record(actor=programme_admin, action=AuditAction.RELEASED, programme=programme)
 
     with django_assert_max_num_queries(8):
-        admin_client.get(f"/programmes/{programme.pk}/audit/")
+        programme_admin_client.get(f"/programmes/{programme.pk}/audit/")

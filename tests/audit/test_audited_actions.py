@@ -31,12 +31,6 @@ def _only_event(action) -> AuditEvent:
 
 
 @pytest.fixture
-def admin_client(client, programme_admin):
-    client.force_login(programme_admin)
-    return client
-
-
-@pytest.fixture
 def ready_export(programme, programme_admin):
     export = CohortExport(
         programme=programme,
@@ -51,8 +45,8 @@ def ready_export(programme, programme_admin):
     return export
 
 
-def test_export_requested(admin_client, programme, programme_admin, assessment):
-    response = admin_client.post(
+def test_export_requested(programme_admin_client, programme, programme_admin, assessment):
+    response = programme_admin_client.post(
         f"/programmes/{programme.pk}/exports/new/", {"kind": "csv", "leaders": "anonymised"}
     )
 
@@ -63,8 +57,10 @@ def test_export_requested(admin_client, programme, programme_admin, assessment):
     assert event.detail == {"kind": "CSV files (zip)", "named": False}
 
 
-def test_export_downloaded(admin_client, programme, ready_export):
-    response = admin_client.get(f"/programmes/{programme.pk}/exports/{ready_export.pk}/download/")
+def test_export_downloaded(programme_admin_client, programme, ready_export):
+    response = programme_admin_client.get(
+        f"/programmes/{programme.pk}/exports/{ready_export.pk}/download/"
+    )
 
     assert response.status_code == 200
     event = _only_event(AuditAction.EXPORT_DOWNLOADED)
@@ -72,10 +68,10 @@ def test_export_downloaded(admin_client, programme, ready_export):
     assert event.detail == {"kind": "Excel workbook (XLSX)", "named": True}
 
 
-def test_report_viewed_by_an_admin(admin_client, programme, programme_admin, assessment):
+def test_report_viewed_by_an_admin(programme_admin_client, programme, programme_admin, assessment):
     programme_closed(programme)
 
-    response = admin_client.get(f"/reports/staff/assessments/{assessment.pk}/being/")
+    response = programme_admin_client.get(f"/reports/staff/assessments/{assessment.pk}/being/")
 
     assert response.status_code == 200
     event = _only_event(AuditAction.REPORT_VIEWED)
@@ -85,11 +81,13 @@ def test_report_viewed_by_an_admin(admin_client, programme, programme_admin, ass
     assert event.detail["leader"]["name"] == "Alex Leader"
 
 
-def test_report_downloaded_by_an_admin(admin_client, programme, assessment):
+def test_report_downloaded_by_an_admin(programme_admin_client, programme, assessment):
     programme_closed(programme)
     reports_ready(assessment)
 
-    response = admin_client.get(f"/reports/staff/assessments/{assessment.pk}/being/download/")
+    response = programme_admin_client.get(
+        f"/reports/staff/assessments/{assessment.pk}/being/download/"
+    )
 
     assert response.status_code == 200
     assert _only_event(AuditAction.REPORT_DOWNLOADED).detail["as"] == "programme admin"
@@ -153,11 +151,11 @@ def test_reopened(programme, programme_admin, assessment):
     [("revoke", AuditAction.INVITATION_REVOKED), ("reissue", AuditAction.INVITATION_REISSUED)],
 )
 def test_invitation_revoked_and_reissued(
-    admin_client, programme, assessment, rater, action, audited
+    programme_admin_client, programme, assessment, rater, action, audited
 ):
     url = f"/programmes/{programme.pk}/leaders/{assessment.pk}/raters/{rater.pk}/{action}/"
 
-    assert admin_client.post(url).status_code == 302
+    assert programme_admin_client.post(url).status_code == 302
 
     event = _only_event(audited)
     assert (event.object_type, event.object_id) == ("assessments.invitation", str(rater.pk))
@@ -169,10 +167,12 @@ def test_invitation_revoked_and_reissued(
     }
 
 
-def test_comment_redacted(admin_client, assessment):
+def test_comment_redacted(programme_admin_client, assessment):
     comment = ThemeComment.objects.filter(response__assessment=assessment).first()
 
-    admin_client.post(f"/reports/staff/assessments/{assessment.pk}/comments/{comment.pk}/redact/")
+    programme_admin_client.post(
+        f"/reports/staff/assessments/{assessment.pk}/comments/{comment.pk}/redact/"
+    )
 
     event = _only_event(AuditAction.COMMENT_REDACTED)
     assert event.detail["theme"] == "Being"

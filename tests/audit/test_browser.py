@@ -2,16 +2,12 @@
 (the strict CSP): redacting a comment, the facilitator's release, reopening, the audit log,
 and the erasure confirmations."""
 
-import shutil
-
 import pytest
 
 from assessments.models import Programme
 from tests.reports.test_pipeline_browser import (
-    CHROMIUM,
     _axe_violations,
     _signed_in,
-    browser_context,  # noqa: F401 - a fixture
 )
 
 from .conftest import programme_closed, reports_ready
@@ -19,7 +15,7 @@ from .conftest import programme_closed, reports_ready
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not shutil.which(CHROMIUM), reason="needs Debian's chromium"),
+    pytest.mark.usefixtures("fake_pdf"),  # the PDF is not the subject here
 ]
 
 
@@ -34,7 +30,7 @@ def _page(context, live_server, user):
 
 def test_redact_release_reopen_audit_and_erase_in_a_browser(
     live_server,
-    browser_context,  # noqa: F811 - the fixture imported above
+    browser_context,
     programme,
     programme_admin,
     facilitator,

@@ -27,12 +27,6 @@ from .conftest import reports_ready
 User = get_user_model()
 
 
-@pytest.fixture
-def admin_client(client, programme_admin):
-    client.force_login(programme_admin)
-    return client
-
-
 def _leader_url(assessment):
     return f"/programmes/{assessment.programme_id}/leaders/{assessment.pk}/erase/"
 
@@ -46,7 +40,12 @@ def _rater_url(invitation):
 
 
 def test_erasing_a_leader_anonymises_the_account_and_deletes_their_360(
-    admin_client, programme_admin, leader, assessment, rater, django_capture_on_commit_callbacks
+    programme_admin_client,
+    programme_admin,
+    leader,
+    assessment,
+    rater,
+    django_capture_on_commit_callbacks,
 ):
     reports = reports_ready(assessment)
     files = [Path(settings.MEDIA_ROOT, r.file.name) for r in reports]
@@ -62,10 +61,12 @@ def test_erasing_a_leader_anonymises_the_account_and_deletes_their_360(
     bystander = AssessmentFactory(programme=assessment.programme)
     bystander_response_count = Response.objects.exclude(assessment=assessment).count()
 
-    page = admin_client.get(_leader_url(assessment))
+    page = programme_admin_client.get(_leader_url(assessment))
     assert page.status_code == 200 and "Erase Alex Leader?" in page.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
-        response = admin_client.post(_leader_url(assessment), {"confirm": "on"}, follow=True)
+        response = programme_admin_client.post(
+            _leader_url(assessment), {"confirm": "on"}, follow=True
+        )
 
     assert "Alex Leader has been erased." in response.content.decode()
     leader.refresh_from_db()
@@ -91,11 +92,13 @@ def test_erasing_a_leader_anonymises_the_account_and_deletes_their_360(
     assert erased.actor == programme_admin and erased.object_id == str(leader.pk)
 
 
-def test_the_erased_leader_can_no_longer_sign_in(client, admin_client, leader, assessment):
+def test_the_erased_leader_can_no_longer_sign_in(
+    client, programme_admin_client, leader, assessment
+):
     leader.set_password("a long enough password")
     leader.save()
 
-    admin_client.post(_leader_url(assessment), {"confirm": "on"})
+    programme_admin_client.post(_leader_url(assessment), {"confirm": "on"})
 
     assert not client.login(email="alex.leader@example.nhs.uk", password="a long enough password")
 
@@ -120,8 +123,8 @@ def test_events_the_leader_did_keep_their_place_under_a_redacted_label(
     assert AuditEvent.objects.count() == count + 1  # the erasure itself, and nothing lost
 
 
-def test_the_box_must_be_ticked(admin_client, leader, assessment):
-    response = admin_client.post(_leader_url(assessment), {})
+def test_the_box_must_be_ticked(programme_admin_client, leader, assessment):
+    response = programme_admin_client.post(_leader_url(assessment), {})
 
     assert response.status_code == 200
     assert "Confirm that you understand this cannot be undone" in response.content.decode()
@@ -131,12 +134,12 @@ def test_the_box_must_be_ticked(admin_client, leader, assessment):
 
 
 def test_a_leader_in_a_programme_the_admin_does_not_run_is_not_erased_here(
-    admin_client, framework, leader, assessment
+    programme_admin_client, framework, leader, assessment
 ):
     AssessmentFactory(programme=ProgrammeFactory(framework=framework), leader=leader)
 
-    page = admin_client.get(_leader_url(assessment)).content.decode()
-    response = admin_client.post(_leader_url(assessment), {"confirm": "on"})
+    page = programme_admin_client.get(_leader_url(assessment)).content.decode()
+    response = programme_admin_client.post(_leader_url(assessment), {"confirm": "on"})
 
     assert "1 programme you do not run" in page
     assert response.status_code == 200
@@ -156,11 +159,11 @@ def test_a_site_administrator_erases_a_leader_from_every_programme(framework, le
 
 
 def test_someone_who_runs_programmes_is_not_erased_here(
-    admin_client, framework, leader, assessment
+    programme_admin_client, framework, leader, assessment
 ):
     ProgrammeFactory(framework=framework).facilitators.add(leader)
 
-    response = admin_client.post(_leader_url(assessment), {"confirm": "on"})
+    response = programme_admin_client.post(_leader_url(assessment), {"confirm": "on"})
 
     assert "also runs or supports programmes" in response.content.decode()
     assert Assessment.objects.filter(pk=assessment.pk).exists()
@@ -169,7 +172,9 @@ def test_someone_who_runs_programmes_is_not_erased_here(
 # A rater -----------------------------------------------------------------------------------
 
 
-def test_erasing_a_rater_blanks_them_and_revokes_their_link(admin_client, programme_admin, rater):
+def test_erasing_a_rater_blanks_them_and_revokes_their_link(
+    programme_admin_client, programme_admin, rater
+):
     Draft.objects.create(assessment=rater.assessment, invitation=rater, answers={"1": 4})
     OutboxEmail.objects.create(
         kind="rater_invitation", to=rater.email, context={"invitation_id": rater.pk}
@@ -190,8 +195,8 @@ def test_erasing_a_rater_blanks_them_and_revokes_their_link(admin_client, progra
     )
     responses = Response.objects.count()
 
-    page = admin_client.get(_rater_url(rater)).content.decode()
-    response = admin_client.post(_rater_url(rater), {"confirm": "on"}, follow=True)
+    page = programme_admin_client.get(_rater_url(rater)).content.decode()
+    response = programme_admin_client.post(_rater_url(rater), {"confirm": "on"}, follow=True)
 
     assert "cannot be found or deleted" in page
     assert "have been erased" in response.content.decode()
@@ -207,30 +212,30 @@ def test_erasing_a_rater_blanks_them_and_revokes_their_link(admin_client, progra
     assert AuditEvent.objects.filter(action=AuditAction.RATER_ERASED).count() == 1
 
 
-def test_a_rater_who_submitted_keeps_their_place_in_the_counts(admin_client, assessment):
+def test_a_rater_who_submitted_keeps_their_place_in_the_counts(programme_admin_client, assessment):
     submitted = InvitationFactory(
         assessment=assessment, state=Invitation.State.SUBMITTED, name="Sam Submitted"
     )
 
-    page = admin_client.get(_rater_url(submitted)).content.decode()
-    admin_client.post(_rater_url(submitted), {"confirm": "on"})
+    page = programme_admin_client.get(_rater_url(submitted)).content.decode()
+    programme_admin_client.post(_rater_url(submitted), {"confirm": "on"})
 
     assert "s reports, unattributed" in page and "They submitted feedback." in page
     submitted.refresh_from_db()
     assert submitted.state == Invitation.State.SUBMITTED and submitted.name == "Erased rater"
 
 
-def test_a_rater_is_erased_once(admin_client, rater):
-    admin_client.post(_rater_url(rater), {"confirm": "on"})
+def test_a_rater_is_erased_once(programme_admin_client, rater):
+    programme_admin_client.post(_rater_url(rater), {"confirm": "on"})
 
-    response = admin_client.post(_rater_url(rater), {"confirm": "on"})
+    response = programme_admin_client.post(_rater_url(rater), {"confirm": "on"})
 
     assert "already been erased" in response.content.decode()
     assert AuditEvent.objects.filter(action=AuditAction.RATER_ERASED).count() == 1
 
 
-def test_the_raters_page_links_to_erasure(admin_client, programme, assessment, rater):
-    page = admin_client.get(f"/programmes/{programme.pk}/leaders/{assessment.pk}/raters/")
+def test_the_raters_page_links_to_erasure(programme_admin_client, programme, assessment, rater):
+    page = programme_admin_client.get(f"/programmes/{programme.pk}/leaders/{assessment.pk}/raters/")
 
     assert _rater_url(rater) in page.content.decode()
     assert _leader_url(assessment) in page.content.decode()

@@ -19,7 +19,7 @@ from bench.database import DatabaseURL, server_answers
 from bench.figures import FIGURE_KEYS
 from tests.services import REDIS_URL, redis_answers
 
-pytestmark = pytest.mark.services
+pytestmark = [pytest.mark.bench, pytest.mark.services]
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 TIMEOUT_SECONDS = 420

@@ -41,12 +41,12 @@ class TestRaterGroups:
 
 class TestClosedCohort:
     @pytest.fixture
-    def cohort(self, framework):
+    def generated_cohort(self, framework):
         return cohort_generate(leaders=3, raters=12, seed=5)
 
-    def test_every_leader_and_rater_has_submitted_every_statement(self, cohort):
+    def test_every_leader_and_rater_has_submitted_every_statement(self, generated_cohort):
         statements = Statement.objects.count()
-        programme = Programme.objects.get(pk=cohort.programme_id)
+        programme = Programme.objects.get(pk=generated_cohort.programme_id)
         assert programme.is_closed
         assert Assessment.objects.filter(programme=programme).count() == 3
         invitations = Invitation.objects.filter(assessment__programme=programme)
@@ -56,36 +56,38 @@ class TestClosedCohort:
         assert responses.count() == 39
         assert responses.filter(rater_group=RaterGroup.SELF).count() == 3
         assert Rating.objects.filter(response__in=responses).count() == 39 * statements
-        assert cohort.counts["ratings"] == 39 * statements
-        assert cohort.links == []
+        assert generated_cohort.counts["ratings"] == 39 * statements
+        assert generated_cohort.links == []
 
-    def test_ratings_are_on_the_scale_with_some_not_observed(self, cohort):
-        ratings = Rating.objects.filter(response__assessment__programme_id=cohort.programme_id)
+    def test_ratings_are_on_the_scale_with_some_not_observed(self, generated_cohort):
+        ratings = Rating.objects.filter(
+            response__assessment__programme_id=generated_cohort.programme_id
+        )
         values = list(ratings.values_list("value", flat=True))
         scored = [v for v in values if v is not None]
         assert set(scored) <= {1, 2, 3, 4, 5}
         assert len(set(scored)) >= 3
         assert 0.01 < values.count(None) / len(values) < 0.2
 
-    def test_groups_match_the_invitations(self, cohort):
+    def test_groups_match_the_invitations(self, generated_cohort):
         by_group = dict(
-            Response.objects.filter(assessment__programme_id=cohort.programme_id)
+            Response.objects.filter(assessment__programme_id=generated_cohort.programme_id)
             .values_list("rater_group")
             .annotate(n=Count("id"))
         )
         invited = dict(
-            Invitation.objects.filter(assessment__programme_id=cohort.programme_id)
+            Invitation.objects.filter(assessment__programme_id=generated_cohort.programme_id)
             .values_list("rater_group")
             .annotate(n=Count("id"))
         )
         assert by_group.pop(RaterGroup.SELF) == 3
         assert by_group == invited
 
-    def test_the_programme_admin_and_leaders_have_their_roles(self, cohort):
-        admin = User.objects.get(pk=cohort.admin_id)
+    def test_the_programme_admin_and_leaders_have_their_roles(self, generated_cohort):
+        admin = User.objects.get(pk=generated_cohort.admin_id)
         assert admin.has_role(Role.PROGRAMME_ADMIN)
-        assert Programme.objects.filter(pk=cohort.programme_id, admins=admin).exists()
-        leaders = User.objects.filter(pk__in=cohort.leader_ids)
+        assert Programme.objects.filter(pk=generated_cohort.programme_id, admins=admin).exists()
+        leaders = User.objects.filter(pk__in=generated_cohort.leader_ids)
         assert all(leader.has_role(Role.LEADER) for leader in leaders)
         assert not any(leader.has_usable_password() for leader in leaders)
 
@@ -139,6 +141,6 @@ class TestCommand:
         with pytest.raises(CommandError):
             call_command("generate_cohort", "--leaders", "1", "--submitted-share", "2")
 
-    def test_needs_a_framework(self, db):
+    def test_needs_a_framework(self, no_framework):
         with pytest.raises(CommandError, match="load_framework"):
             call_command("generate_cohort", "--leaders", "1")

@@ -7,7 +7,6 @@ axe (WCAG 2.2 A/AA) results are added up over the whole test session in ``AXE_TA
 """
 
 import contextlib
-import os
 import re
 import shutil
 import time
@@ -16,28 +15,12 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 NARROW = 375  # a phone: no page may scroll sideways at this width (WCAG 1.4.10, Reflow)
 SCREENSHOT_WIDTHS = (NARROW, 1280)
 SCREENSHOTS = Path(settings.BASE_DIR) / "artifacts" / "screenshots"
 WAIT_SECONDS = 90  # the longest any one wait for background work may take
 PASSWORD = "Tangerine-Kestrel-42"
-
-
-def unavailable(reason: str):
-    """Skip, or in CI (where everything must run) fail."""
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason} (CI=true: required)")
-    pytest.skip(reason)
 
 
 # axe, added up over the session ---------------------------------------------------------

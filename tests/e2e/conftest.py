@@ -4,62 +4,19 @@ whose raters have been sent their links.
 Every test here drives Debian's chromium (``/usr/bin/chromium``) through Playwright; the
 journey with a worker also needs Redis (``REDIS_URL``, by default db 15 on localhost). Each
 is skipped, saying why, when what it needs is missing, except under ``CI=true``, where that
-is a failure. At the end of the session: "axe: checked N pages, V violations".
+is a failure. At the end of the session (tests/conftest.py): "axe: checked N pages, V
+violations".
 """
 
-import os
 import re
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.db import connection
 
-from tests.services import REDIS_URL, redis_answers
-
-from .browsing import AXE_TALLY, CHROMIUM, CHROMIUM_ARGS, PASSWORD, WIDE_PAGES, unavailable
+from .browsing import PASSWORD
 from .worker import FEEDBACK_LINK, Mailbox, Worker, forget_broker_connections
-
-
-def pytest_terminal_summary(terminalreporter):
-    if AXE_TALLY["pages"]:
-        terminalreporter.write_line(
-            f"axe: checked {AXE_TALLY['pages']} pages, {AXE_TALLY['violations']} violations"
-        )
-    if WIDE_PAGES:
-        terminalreporter.write_line(
-            f"reflow: {len(WIDE_PAGES)} pages scroll sideways at 375 px: " + ", ".join(WIDE_PAGES)
-        )
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        unavailable(f"needs Debian's chromium at {CHROMIUM}")
-    try:
-        from playwright import sync_api as playwright_api
-    except ImportError:
-        unavailable("needs Playwright (pip install -e '.[dev]')")
-    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
-    # between browser steps are plain synchronous code.
-    saved = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with playwright_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-    if saved is None:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    else:
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = saved
-
-
-@pytest.fixture
-def redis_url():
-    if not redis_answers(REDIS_URL):
-        unavailable(f"Redis does not answer at {REDIS_URL} (set REDIS_URL)")
-    return REDIS_URL
 
 
 @pytest.fixture

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from tests.services import worker_database_url
+from tests.services import unavailable, worker_database_url
 
-from .browsing import WAIT_SECONDS, unavailable
+from .browsing import WAIT_SECONDS
 
 # The paths of the links people are emailed.
 FEEDBACK_LINK = r"/feedback/[A-Za-z0-9_-]{43}/"

@@ -36,11 +36,6 @@ def statements(theme):
     return [s for q in theme.qualities.order_by("order") for s in q.statements.order_by("order")]
 
 
-@pytest.fixture
-def assessment(programme):
-    return AssessmentFactory(programme=programme)
-
-
 def respond(assessment, group, values, count=1):
     return [
         ResponseFactory(assessment=assessment, rater_group=group, values=values)

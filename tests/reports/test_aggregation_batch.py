@@ -66,7 +66,7 @@ def _hand_made(framework, k, rng) -> list[int]:
 
 
 @pytest.fixture
-def cohort(framework):
+def batch_cohorts(framework):
     """Three programmes with thresholds 3, 4 and 5: generated cohorts of varied group sizes
     (with the generator's Not observed answers and comments), and hand-made assessments."""
     rng = random.Random(12)
@@ -85,15 +85,15 @@ def _loaded(ids):
 
 
 @pytest.mark.django_db
-def test_the_batch_gives_each_assessment_its_own_report(framework, cohort):
-    alone = [assessment_report(assessment=a) for a in _loaded(cohort)]
+def test_the_batch_gives_each_assessment_its_own_report(framework, batch_cohorts):
+    alone = [assessment_report(assessment=a) for a in _loaded(batch_cohorts)]
     _protect_theme.cache_clear()  # the batch decides afresh, not from the memo
 
-    batch = list(assessment_reports(assessments=_loaded(cohort)))
+    batch = list(assessment_reports(assessments=_loaded(batch_cohorts)))
 
-    assert [r.assessment_id for r in batch] == cohort
+    assert [r.assessment_id for r in batch] == batch_cohorts
     assert batch == alone
-    # The cohort exercises what disclosure control does, not only the easy cases.
+    # The batch_cohorts exercises what disclosure control does, not only the easy cases.
     reasons = " ".join(g.reason for r in batch for s in r.statements for g in s.scores.suppressed)
     for why in ("responded", "could observe it", "so that figures withheld elsewhere"):
         assert why in reasons
@@ -101,17 +101,17 @@ def test_the_batch_gives_each_assessment_its_own_report(framework, cohort):
 
 
 @pytest.mark.django_db
-def test_a_theme_report_is_that_theme_of_the_assessment_report(framework, cohort):
+def test_a_theme_report_is_that_theme_of_the_assessment_report(framework, batch_cohorts):
     themes = list(framework.themes.order_by("order"))
     for assessment, report in zip(
-        _loaded(cohort), assessment_reports(assessments=_loaded(cohort)), strict=True
+        _loaded(batch_cohorts), assessment_reports(assessments=_loaded(batch_cohorts)), strict=True
     ):
         for theme in themes:
             assert theme_report(assessment=assessment, theme=theme) == report.theme(theme)
 
 
 @pytest.mark.django_db
-def test_the_batch_costs_the_same_queries_for_few_or_many_assessments(framework, cohort):
+def test_the_batch_costs_the_same_queries_for_few_or_many_assessments(framework, batch_cohorts):
     def queries(ids):
         assessments = _loaded(ids)
         with CaptureQueriesContext(connection) as captured:
@@ -119,6 +119,6 @@ def test_the_batch_costs_the_same_queries_for_few_or_many_assessments(framework,
         assert len(reports) == len(ids)
         return len(captured.captured_queries)
 
-    few, many = queries(cohort[:2]), queries(cohort)
+    few, many = queries(batch_cohorts[:2]), queries(batch_cohorts)
 
     assert many == few <= 7

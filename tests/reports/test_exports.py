@@ -96,11 +96,6 @@ def build_cohort(*, programme, framework, leader=None, names=NAMES) -> list[Asse
     return [alex, blair, casey, drew]
 
 
-@pytest.fixture
-def cohort(programme, framework, leader):
-    return build_cohort(programme=programme, framework=framework, leader=leader)
-
-
 def export_file(programme, kind, named) -> bytes:
     export = CohortExport(programme=programme, kind=kind, named=named)
     data = cohort_data(programme=programme, named=named)

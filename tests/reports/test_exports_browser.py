@@ -1,7 +1,6 @@
 """The exports page in a real browser: axe (WCAG 2.2 AA), no CSP breakage, a real download."""
 
 import io
-import shutil
 from datetime import timedelta
 
 import pytest
@@ -11,22 +10,20 @@ from openpyxl import load_workbook
 from reports.models import CohortExport
 from tests.reports.test_exports import build_cohort
 from tests.reports.test_pipeline_browser import (
-    CHROMIUM,
     _axe_violations,
     _signed_in,
-    browser_context,  # noqa: F401 - a fixture
 )
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not shutil.which(CHROMIUM), reason="needs Debian's chromium"),
+    pytest.mark.usefixtures("fake_pdf"),  # the PDF is not the subject here
 ]
 
 
 def test_an_admin_prepares_and_downloads_an_export(
     live_server,
-    browser_context,  # noqa: F811 - the fixture imported above
+    browser_context,
     framework,
     leader,
     programme,

@@ -10,7 +10,7 @@ from reports.exports.cohort_pdf import cohort_pdf_context
 from reports.exports.rows import cohort_data, leader_pseudonym
 from reports.exports.services import cohort_export_content
 from reports.models import CohortExport
-from tests.reports.test_exports import NAMES, build_cohort, names_in
+from tests.reports.test_exports import NAMES, names_in
 
 
 def _render(programme, named):
@@ -24,11 +24,11 @@ def _render(programme, named):
     return reader, " ".join(" ".join(page.extract_text() for page in reader.pages).split())
 
 
-@pytest.fixture
-def cohort(programme, framework, leader):
+@pytest.fixture(autouse=True)
+def _programme_named(programme):
+    """Named before ``cohort`` is built from it."""
     programme.name = "North West Leadership Cohort 2025"
     programme.save()
-    return build_cohort(programme=programme, framework=framework, leader=leader)
 
 
 def test_the_anonymised_pdf_names_the_programme_and_qualities_and_no_leader(

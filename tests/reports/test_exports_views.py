@@ -12,7 +12,6 @@ from openpyxl import load_workbook
 
 from reports.models import CohortExport
 from tests.factories import ProgrammeFactory, UserFactory
-from tests.reports.test_exports import build_cohort
 
 # The site's URLs with the exports' included, whether or not config/urls.py has them yet.
 
@@ -20,21 +19,12 @@ Status = CohortExport.Status
 
 
 @pytest.fixture
-def cohort(programme, framework, leader):
-    return build_cohort(programme=programme, framework=framework, leader=leader)
-
-
-@pytest.fixture
-def admin_client(client, programme_admin):
-    client.force_login(programme_admin)
-    return client
-
-
-@pytest.fixture
-def post_export(admin_client, programme, django_capture_on_commit_callbacks):
+def post_export(programme_admin_client, programme, django_capture_on_commit_callbacks):
     def post(data, pk=None):
         with django_capture_on_commit_callbacks(execute=True):
-            return admin_client.post(f"/programmes/{pk or programme.pk}/exports/new/", data)
+            return programme_admin_client.post(
+                f"/programmes/{pk or programme.pk}/exports/new/", data
+            )
 
     return post
 
@@ -45,7 +35,9 @@ def _queued(programme, **fields):
     )
 
 
-def test_an_admin_asks_for_an_export_and_downloads_it(cohort, programme, admin_client, post_export):
+def test_an_admin_asks_for_an_export_and_downloads_it(
+    cohort, programme, programme_admin_client, post_export
+):
     response = post_export({"kind": "xlsx", "leaders": "named"})
 
     assert response.status_code == 302
@@ -53,13 +45,13 @@ def test_an_admin_asks_for_an_export_and_downloads_it(cohort, programme, admin_c
     export = CohortExport.objects.get(programme=programme)
     assert (export.kind, export.named, export.status) == ("xlsx", True, Status.READY)
 
-    page = admin_client.get(f"/programmes/{programme.pk}/exports/").content.decode()
+    page = programme_admin_client.get(f"/programmes/{programme.pk}/exports/").content.decode()
     download = f"/programmes/{programme.pk}/exports/{export.pk}/download/"
     assert download in page
     assert "Ready" in page and "As of" in page
     assert "data-auto-refresh" not in page
 
-    response = admin_client.get(download)
+    response = programme_admin_client.get(download)
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment;")
     assert (
@@ -71,11 +63,13 @@ def test_an_admin_asks_for_an_export_and_downloads_it(cohort, programme, admin_c
     assert workbook.sheetnames == ["Scores", "Summary", "Cohort", "About"]
 
 
-def test_a_csv_export_is_a_zip_of_csv_files(cohort, programme, admin_client, post_export):
+def test_a_csv_export_is_a_zip_of_csv_files(cohort, programme, programme_admin_client, post_export):
     post_export({"kind": "csv", "leaders": "anonymised"})
     export = CohortExport.objects.get(programme=programme)
 
-    response = admin_client.get(f"/programmes/{programme.pk}/exports/{export.pk}/download/")
+    response = programme_admin_client.get(
+        f"/programmes/{programme.pk}/exports/{export.pk}/download/"
+    )
 
     assert response["Content-Type"] == "application/zip"
     with zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))) as archive:
@@ -88,10 +82,10 @@ def test_a_csv_export_is_a_zip_of_csv_files(cohort, programme, admin_client, pos
     ]
 
 
-def test_the_list_refreshes_itself_while_an_export_is_pending(programme, admin_client):
+def test_the_list_refreshes_itself_while_an_export_is_pending(programme, programme_admin_client):
     _queued(programme)
 
-    page = admin_client.get(f"/programmes/{programme.pk}/exports/").content.decode()
+    page = programme_admin_client.get(f"/programmes/{programme.pk}/exports/").content.decode()
 
     assert 'data-auto-refresh="3"' in page
     assert "Check again" in page
@@ -169,7 +163,7 @@ def test_signed_out_visitors_are_sent_to_sign_in(client, programme):
 
 
 def test_nothing_but_a_ready_unexpired_export_of_this_programme_downloads(
-    cohort, programme, programme_admin, admin_client, post_export
+    cohort, programme, programme_admin, programme_admin_client, post_export
 ):
     post_export({"kind": "csv", "leaders": "named"})
     ready = CohortExport.objects.get()
@@ -178,7 +172,9 @@ def test_nothing_but_a_ready_unexpired_export_of_this_programme_downloads(
     other.admins.add(programme_admin)
 
     def status(pk, export_pk):
-        return admin_client.get(f"/programmes/{pk}/exports/{export_pk}/download/").status_code
+        return programme_admin_client.get(
+            f"/programmes/{pk}/exports/{export_pk}/download/"
+        ).status_code
 
     assert status(programme.pk, ready.pk) == 200
     assert status(programme.pk, queued.pk) == 404
@@ -186,24 +182,26 @@ def test_nothing_but_a_ready_unexpired_export_of_this_programme_downloads(
     assert status(other.pk, ready.pk) == 404  # their programme, not this export's
     with time_machine.travel(ready.expires_at + timedelta(minutes=1)):
         assert status(programme.pk, ready.pk) == 404
-        page = admin_client.get(f"/programmes/{programme.pk}/exports/").content.decode()
+        page = programme_admin_client.get(f"/programmes/{programme.pk}/exports/").content.decode()
         assert f"/exports/{ready.pk}/download/" not in page
 
 
-def test_a_missing_file_is_a_404(cohort, programme, admin_client, post_export):
+def test_a_missing_file_is_a_404(cohort, programme, programme_admin_client, post_export):
     post_export({"kind": "csv", "leaders": "named"})
     export = CohortExport.objects.get()
     export.file.storage.delete(export.file.name)
 
-    response = admin_client.get(f"/programmes/{programme.pk}/exports/{export.pk}/download/")
+    response = programme_admin_client.get(
+        f"/programmes/{programme.pk}/exports/{export.pk}/download/"
+    )
 
     assert response.status_code == 404
 
 
-def test_the_form_has_a_page_of_its_own_that_never_refreshes(programme, admin_client):
+def test_the_form_has_a_page_of_its_own_that_never_refreshes(programme, programme_admin_client):
     _queued(programme)
 
-    page = admin_client.get(f"/programmes/{programme.pk}/exports/new/").content.decode()
+    page = programme_admin_client.get(f"/programmes/{programme.pk}/exports/new/").content.decode()
 
     assert 'name="kind"' in page and 'name="leaders"' in page
     assert 'http-equiv="refresh"' not in page  # a refresh would wipe the admin's choices

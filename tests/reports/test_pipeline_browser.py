@@ -1,8 +1,5 @@
 """The reports' pages in a real browser: axe (WCAG 2.2 AA), no CSP breakage, a real download."""
 
-import os
-import shutil
-
 import pytest
 from django.conf import settings
 from django.test import Client
@@ -12,29 +9,12 @@ from pypdf import PdfReader
 from reports.services import reports_generate
 from tests.reports.test_pdf_report import assessment_with_feedback
 
-CHROMIUM = "/usr/bin/chromium"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not shutil.which(CHROMIUM), reason="needs Debian's chromium"),
 ]
-
-
-@pytest.fixture
-def browser_context():
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-dev-shm-usage"]
-        )
-        context = browser.new_context(accept_downloads=True)
-        yield context
-        context.close()
-        browser.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 def _signed_in(context, live_server, user):

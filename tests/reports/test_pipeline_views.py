@@ -9,20 +9,20 @@ from pypdf import PdfReader
 from reports.models import ReleasedThemeReport, ReportVersion, ThemeReport
 from reports.services import reports_generate
 from tests.factories import AssessmentFactory, UserFactory
-from tests.reports.test_pdf_report import SCRIPT_COMMENT, assessment_with_feedback
+from tests.reports.test_pdf_report import SCRIPT_COMMENT
 
 # The site's URLs with the reports' included, whether or not config/urls.py has them yet.
 
 Status = ThemeReport.Status
 
 
-@pytest.fixture
-def assessment(framework, leader, programme):
-    return assessment_with_feedback(framework=framework, leader=leader, programme=programme)
+# The PDF is not the subject here: a tiny stand-in instead of a WeasyPrint render.
+pytestmark = pytest.mark.usefixtures("fake_pdf")
 
 
 @pytest.fixture
-def closed(assessment):
+def closed(rated_assessment):
+    assessment = rated_assessment
     programme = assessment.programme
     programme.closed_at = timezone.now()
     programme.save()

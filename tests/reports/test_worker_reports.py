@@ -20,22 +20,12 @@ from config.celery import app as celery_app
 from reports.models import ThemeReport
 from reports.services import reports_generate
 from tests.reports.test_pdf_report import assessment_with_feedback
-from tests.services import REDIS_URL, redis_answers, worker_database_url
+from tests.services import worker_database_url
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 READY_TIMEOUT = 60
 Status = ThemeReport.Status
-
-
-@pytest.fixture(scope="module")
-def redis_url():
-    if not redis_answers():
-        message = f"Redis does not answer at {REDIS_URL} (set REDIS_URL)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    return REDIS_URL
 
 
 class Workers:

@@ -10,10 +10,3 @@ def _empty_cache():
     cache.clear()
     yield
     cache.clear()
-
-
-@pytest.fixture(autouse=True)
-def _own_media_root(settings, tmp_path):
-    """Reports and exports these tests write go to a folder of their own, not the session's
-    MEDIA_ROOT that other tests count files in."""
-    settings.MEDIA_ROOT = tmp_path / "media"

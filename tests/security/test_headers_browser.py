@@ -1,8 +1,6 @@
 """The content security policy in a real browser: no page, the Django admin's included, has
 anything refused by it, and the admin's scripted widgets still work under it."""
 
-import shutil
-
 import pytest
 from django.contrib.auth.models import Group
 
@@ -10,17 +8,12 @@ from accounts.models import User
 from assessments.models import Invitation
 from tests import factories
 from tests.assessments.rating.builders import invite
-from tests.reports.test_pipeline_browser import (
-    CHROMIUM,
-    browser_context,  # noqa: F401 - a fixture
-)
 
 PASSWORD = "correct horse battery staple"
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not shutil.which(CHROMIUM), reason="needs Debian's chromium"),
 ]
 
 
@@ -50,7 +43,7 @@ def sign_in(page, base_url, path, email):
 
 def test_site_pages_break_no_rule_of_the_policy(
     live_server,
-    browser_context,  # noqa: F811 - the fixture imported above
+    browser_context,
     framework,
     programme,
     leader,
@@ -77,7 +70,7 @@ def test_site_pages_break_no_rule_of_the_policy(
 
 def test_admin_pages_work_under_the_policy_without_relaxing_it(
     live_server,
-    browser_context,  # noqa: F811 - the fixture imported above
+    browser_context,
     framework,
 ):
     User.objects.create_superuser(email="root@example.nhs.uk", password=PASSWORD, full_name="Ro")

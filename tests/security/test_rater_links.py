@@ -35,7 +35,6 @@ from assessments.services.nominations import invitation_nominate, invitations_se
 from assessments.services.rating_form import rating_outline
 from assessments.services.responses import draft_save
 from assessments.services.sealing import envelopes_seal
-from tests import factories
 from tests.assessments.rating.builders import all_statements, full_answers, invite, page_post
 
 RATERS = [
@@ -50,11 +49,6 @@ LINK_IN_EMAIL = re.compile(r"/feedback/([A-Za-z0-9_-]{43})/")
 
 def link(token: str) -> str:
     return f"/feedback/{quote(token, safe='')}/"
-
-
-@pytest.fixture
-def assessment(programme, leader):
-    return factories.AssessmentFactory(programme=programme, leader=leader)
 
 
 @pytest.fixture
@@ -78,7 +72,9 @@ def junk(rng: random.Random) -> str:
     return "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 120)))
 
 
-def test_ten_thousand_guessed_links_open_nothing(client, emailed_links, settings):
+def test_two_thousand_guessed_links_open_nothing(client, emailed_links, settings):
+    # 2,000 guesses, not 10,000 (the same assertion: 256-bit tokens make any count of random
+    # guesses a formality; every near miss of a real link is still tried): ~5x faster.
     # The limiter would answer 429 after 20 misses; lift it to measure the lookup itself.
     settings.RATER_LINK_MISS_LIMIT = 10**6
     real = set(emailed_links.values())
@@ -87,11 +83,11 @@ def test_ten_thousand_guessed_links_open_nothing(client, emailed_links, settings
     near_misses = [one_real[:i] + ("A" if one_real[i] != "A" else "B") + one_real[i + 1 :]
                    for i in range(43)]  # fmt: skip
     guesses = (
-        [secrets.token_urlsafe(32) for _ in range(5000)]
-        + [junk(rng) for _ in range(5000 - len(near_misses))]
+        [secrets.token_urlsafe(32) for _ in range(1000)]
+        + [junk(rng) for _ in range(1000 - len(near_misses))]
         + near_misses
     )
-    assert len(guesses) == 10_000 and not real & set(guesses)
+    assert len(guesses) == 2_000 and not real & set(guesses)
     not_found = client.get(link("A" * 43))
     assert not_found.status_code == 404
 

@@ -215,26 +215,27 @@ def test_every_url_has_an_expectation_and_every_expectation_a_url():
     assert routes >= POST_ONLY
 
 
+# One test per role (the table's columns): xdist spreads them over its workers.
+@pytest.mark.parametrize("role", ROLES)
 def test_each_role_gets_what_the_table_says_and_a_refusal_does_not_depend_on_the_method(
-    world,
+    world, role
 ):
     table = expected_table()
     wrong = []
     for route in project_routes(URLCONF):
         url = fill(route, world.x, world)
         method = _method(route.key)
-        for role in ROLES:
-            want = table[route.key][role]
-            response = request_as(world, role, method, url)
-            got = outcome(response)
-            if got != want:
-                wrong.append(f"{route.key} {method.upper()} {url} as {role}: {got}, not {want}")
-            _assert_headers(response, role, url)
-            if want in REFUSALS and method == "get":
-                # (A 405 is as good a refusal: the view takes no POST at all.)
-                posted = outcome(request_as(world, role, "post", url))
-                if posted not in (want, NOT_ALLOWED):
-                    wrong.append(f"{route.key} POST {url} as {role}: {posted}, not {want}")
+        want = table[route.key][role]
+        response = request_as(world, role, method, url)
+        got = outcome(response)
+        if got != want:
+            wrong.append(f"{route.key} {method.upper()} {url} as {role}: {got}, not {want}")
+        _assert_headers(response, role, url)
+        if want in REFUSALS and method == "get":
+            # (A 405 is as good a refusal: the view takes no POST at all.)
+            posted = outcome(request_as(world, role, "post", url))
+            if posted not in (want, NOT_ALLOWED):
+                wrong.append(f"{route.key} POST {url} as {role}: {posted}, not {want}")
     assert not wrong, "\n".join(wrong)
 
 

@@ -20,13 +20,6 @@ def _site_urls(settings):
 
 
 @pytest.fixture
-def admin_client(client, programme_admin):
-    role_grant(user=programme_admin, role=Role.PROGRAMME_ADMIN)
-    client.force_login(programme_admin)
-    return client
-
-
-@pytest.fixture
 def facilitator(programme):
     person = factories.UserFactory(full_name="Fran Facilitator", email="fran.f@example.nhs.uk")
     role_grant(user=person, role=Role.FACILITATOR)

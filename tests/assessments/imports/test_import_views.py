@@ -47,13 +47,13 @@ def text(response):
     return response.content.decode()
 
 
-def test_a_valid_csv_is_checked_then_imported(admin_client, programme, facilitator):
-    response = upload(admin_client, programme, csv_upload(GOOD_ROWS))
+def test_a_valid_csv_is_checked_then_imported(programme_admin_client, programme, facilitator):
+    response = upload(programme_admin_client, programme, csv_upload(GOOD_ROWS))
     assert response.status_code == 302
     assert response["Location"] == check_url(programme)
     assert not programme.assessments.exists()  # nothing until confirmed
 
-    page = admin_client.get(check_url(programme))
+    page = programme_admin_client.get(check_url(programme))
     assert page.status_code == 200
     html = text(page)
     assert re.search(r'id="count-new">\s*3 to be added', html)
@@ -63,7 +63,7 @@ def test_a_valid_csv_is_checked_then_imported(admin_client, programme, facilitat
     assert "Import 3 leaders" in html
     assert not OutboxEmail.objects.exists()
 
-    response = confirm(admin_client, programme)
+    response = confirm(programme_admin_client, programme)
     assert response.status_code == 302
     assert response["Location"] == reverse("programmes:detail", args=[programme.pk])
     assert sorted(programme.assessments.values_list("leader__email", flat=True)) == [
@@ -73,7 +73,7 @@ def test_a_valid_csv_is_checked_then_imported(admin_client, programme, facilitat
     ]
     assert OutboxEmail.objects.filter(kind="account_invitation").count() == 3
     assert Invitation.objects.get().rater_group == RaterGroup.LINE_MANAGER
-    follow = admin_client.get(response["Location"])
+    follow = programme_admin_client.get(response["Location"])
     assert (
         "Import complete: 3 new leaders added and sent an invitation, 1 line manager "
         "nominated." in text(follow)
@@ -81,7 +81,7 @@ def test_a_valid_csv_is_checked_then_imported(admin_client, programme, facilitat
 
 
 def test_a_file_with_bad_rows_imports_nothing_and_lists_every_problem(
-    admin_client, programme, facilitator
+    programme_admin_client, programme, facilitator
 ):
     rows = [
         ["Ada Lovelace", "ada@example.nhs.uk", "", "", ""],  # row 2
@@ -91,7 +91,7 @@ def test_a_file_with_bad_rows_imports_nothing_and_lists_every_problem(
         ["", "noname@example.nhs.uk", "", "", ""],  # row 6
         ["Cy Unknown", "cy@example.nhs.uk", "", "", "stranger@example.nhs.uk"],  # row 7
     ]
-    response = upload(admin_client, programme, csv_upload(rows))
+    response = upload(programme_admin_client, programme, csv_upload(rows))
     assert response.status_code == 200
     html = text(response)
     assert "nhsuk-error-summary" in html
@@ -110,34 +110,36 @@ def test_a_file_with_bad_rows_imports_nothing_and_lists_every_problem(
     assert "not one of the programme&#x27;s facilitators" in table
     assert not programme.assessments.exists()
     assert not OutboxEmail.objects.exists()
-    assert admin_client.get(check_url(programme)).status_code == 302  # nothing kept to confirm
+    assert (
+        programme_admin_client.get(check_url(programme)).status_code == 302
+    )  # nothing kept to confirm
 
 
 def test_uploading_the_same_file_again_adds_nothing_and_sends_nothing(
-    admin_client, programme, facilitator
+    programme_admin_client, programme, facilitator
 ):
-    upload(admin_client, programme, csv_upload(GOOD_ROWS))
-    confirm(admin_client, programme)
+    upload(programme_admin_client, programme, csv_upload(GOOD_ROWS))
+    confirm(programme_admin_client, programme)
     emails, invitations = OutboxEmail.objects.count(), Invitation.objects.count()
 
-    upload(admin_client, programme, csv_upload(GOOD_ROWS))
-    page = admin_client.get(check_url(programme))
+    upload(programme_admin_client, programme, csv_upload(GOOD_ROWS))
+    page = programme_admin_client.get(check_url(programme))
     html = text(page)
     assert re.search(r'id="count-new">\s*0 to be added', html)
     assert re.search(r'id="count-existing">\s*3 left unchanged', html)
     assert "1 nominated before and left as they are" in html
     assert "Importing this file would change nothing" in html
     assert 'name="token"' not in html
-    response = confirm_behind_the_page(admin_client, programme)
+    response = confirm_behind_the_page(programme_admin_client, programme)
     assert response.status_code == 302
     assert programme.assessments.count() == 3
     assert (OutboxEmail.objects.count(), Invitation.objects.count()) == (emails, invitations)
 
 
-def test_an_xlsx_file_is_imported(admin_client, programme, facilitator):
-    response = upload(admin_client, programme, xlsx_upload(GOOD_ROWS))
+def test_an_xlsx_file_is_imported(programme_admin_client, programme, facilitator):
+    response = upload(programme_admin_client, programme, xlsx_upload(GOOD_ROWS))
     assert response.status_code == 302
-    confirm(admin_client, programme)
+    confirm(programme_admin_client, programme)
     assert programme.assessments.count() == 3
     assert Assessment.objects.get(leader__email="ada.lovelace@example.nhs.uk").facilitator == (
         facilitator
@@ -145,10 +147,13 @@ def test_an_xlsx_file_is_imported(admin_client, programme, facilitator):
 
 
 @pytest.mark.parametrize("encoding", ["utf-8-sig", "cp1252"])
-def test_bom_and_windows_csv_files_are_imported(admin_client, programme, encoding):
+def test_bom_and_windows_csv_files_are_imported(programme_admin_client, programme, encoding):
     rows = [["Chloé Dubois", "chloe@example.nhs.uk", "", "", ""]]
-    assert upload(admin_client, programme, csv_upload(rows, encoding=encoding)).status_code == 302
-    confirm(admin_client, programme)
+    assert (
+        upload(programme_admin_client, programme, csv_upload(rows, encoding=encoding)).status_code
+        == 302
+    )
+    confirm(programme_admin_client, programme)
     assert Assessment.objects.get(programme=programme).leader.full_name == "Chloé Dubois"
 
 
@@ -166,9 +171,11 @@ def test_bom_and_windows_csv_files_are_imported(admin_client, programme, encodin
         (None, "Select a CSV or Excel file of leaders"),
     ],
 )
-def test_files_that_cannot_be_used_get_a_clear_message(admin_client, programme, file, message):
+def test_files_that_cannot_be_used_get_a_clear_message(
+    programme_admin_client, programme, file, message
+):
     data = {"file": file} if file is not None else {}
-    response = admin_client.post(reverse("imports:upload", args=[programme.pk]), data)
+    response = programme_admin_client.post(reverse("imports:upload", args=[programme.pk]), data)
     assert response.status_code == 200
     html = text(response)
     assert message in html
@@ -178,9 +185,9 @@ def test_files_that_cannot_be_used_get_a_clear_message(admin_client, programme, 
 
 
 def test_the_upload_page_uses_nhs_file_upload_markup_and_links_to_adding_one_leader(
-    admin_client, programme
+    programme_admin_client, programme
 ):
-    html = text(admin_client.get(reverse("imports:upload", args=[programme.pk])))
+    html = text(programme_admin_client.get(reverse("imports:upload", args=[programme.pk])))
     assert 'enctype="multipart/form-data"' in html
     assert re.search(r'class="nhsuk-form-group nhsuk-file-upload"', html)
     assert re.search(r'<label class="nhsuk-label" for="id_file">', html)
@@ -193,8 +200,8 @@ def test_the_upload_page_uses_nhs_file_upload_markup_and_links_to_adding_one_lea
     assert reverse("imports:template", args=[programme.pk]) in html
 
 
-def test_the_template_has_the_headings(admin_client, programme):
-    response = admin_client.get(reverse("imports:template", args=[programme.pk]))
+def test_the_template_has_the_headings(programme_admin_client, programme):
+    response = programme_admin_client.get(reverse("imports:template", args=[programme.pk]))
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
     assert response.content.decode("utf-8-sig").strip() == (
@@ -202,53 +209,59 @@ def test_the_template_has_the_headings(admin_client, programme):
     )
 
 
-def test_confirming_without_a_check_is_refused(admin_client, programme):
-    response = admin_client.post(check_url(programme), {"token": "x", "fingerprint": "y"})
+def test_confirming_without_a_check_is_refused(programme_admin_client, programme):
+    response = programme_admin_client.post(check_url(programme), {"token": "x", "fingerprint": "y"})
     assert response.status_code == 302
     assert response["Location"] == reverse("imports:upload", args=[programme.pk])
-    assert "There is no checked file to import" in text(admin_client.get(response["Location"]))
+    assert "There is no checked file to import" in text(
+        programme_admin_client.get(response["Location"])
+    )
     assert not programme.assessments.exists()
 
 
 @pytest.mark.parametrize("field", ["token", "fingerprint"])
-def test_a_tampered_confirmation_imports_nothing(admin_client, programme, field):
-    upload(admin_client, programme, csv_upload(GOOD_ROWS[1:]))
-    response = confirm(admin_client, programme, **{field: "tampered"})
+def test_a_tampered_confirmation_imports_nothing(programme_admin_client, programme, field):
+    upload(programme_admin_client, programme, csv_upload(GOOD_ROWS[1:]))
+    response = confirm(programme_admin_client, programme, **{field: "tampered"})
     assert not programme.assessments.exists()
     if field == "token":
         assert response.status_code == 302
-        assert "nothing has been imported" in text(admin_client.get(response["Location"]))
+        assert "nothing has been imported" in text(programme_admin_client.get(response["Location"]))
     else:  # shown again, to be checked again
         assert response.status_code == 200
         assert "Check again" in text(response)
 
 
 def test_a_programme_changed_since_the_check_is_shown_again_before_importing(
-    admin_client, programme
+    programme_admin_client, programme
 ):
-    upload(admin_client, programme, csv_upload(GOOD_ROWS[1:]))
-    page = admin_client.get(check_url(programme))
+    upload(programme_admin_client, programme, csv_upload(GOOD_ROWS[1:]))
+    page = programme_admin_client.get(check_url(programme))
     token = re.search(r'name="token" value="([^"]*)"', text(page)).group(1)
     fingerprint = re.search(r'name="fingerprint" value="([^"]*)"', text(page)).group(1)
     factories.AssessmentFactory(
         programme=programme, leader=factories.UserFactory(email="ben.okafor@example.nhs.uk")
     )
-    response = admin_client.post(check_url(programme), {"token": token, "fingerprint": fingerprint})
+    response = programme_admin_client.post(
+        check_url(programme), {"token": token, "fingerprint": fingerprint}
+    )
     assert response.status_code == 200
     assert "The programme changed since you checked this file" in text(response)
     assert re.search(r'id="count-new">\s*1 to be added', text(response))
     assert programme.assessments.count() == 1
-    confirm(admin_client, programme)
+    confirm(programme_admin_client, programme)
     assert programme.assessments.count() == 2
 
 
-def test_a_row_made_invalid_since_the_check_blocks_the_import(admin_client, programme, facilitator):
-    upload(admin_client, programme, csv_upload(GOOD_ROWS))
+def test_a_row_made_invalid_since_the_check_blocks_the_import(
+    programme_admin_client, programme, facilitator
+):
+    upload(programme_admin_client, programme, csv_upload(GOOD_ROWS))
     programme.facilitators.remove(facilitator)
-    page = admin_client.get(check_url(programme))
+    page = programme_admin_client.get(check_url(programme))
     assert "The file can no longer be imported as it is" in text(page)
     assert 'name="token"' not in text(page)
-    response = confirm_behind_the_page(admin_client, programme)
+    response = confirm_behind_the_page(programme_admin_client, programme)
     assert response.status_code == 200
     assert "The file can no longer be imported as it is" in text(response)
     assert not programme.assessments.exists()
@@ -277,65 +290,69 @@ def test_signed_out_visitors_are_sent_to_sign_in(client, programme):
     assert reverse("accounts:login") in response["Location"]
 
 
-def test_an_assessment_of_another_programme_is_404(admin_client, programme, framework):
+def test_an_assessment_of_another_programme_is_404(programme_admin_client, programme, framework):
     elsewhere = factories.AssessmentFactory(
         programme=factories.ProgrammeFactory(framework=framework)
     )
     url = reverse("imports:leader_remove", args=[programme.pk, elsewhere.pk])
-    assert admin_client.get(url).status_code == 404
-    assert admin_client.post(url).status_code == 404
+    assert programme_admin_client.get(url).status_code == 404
+    assert programme_admin_client.post(url).status_code == 404
     assert Assessment.objects.filter(pk=elsewhere.pk).exists()
 
 
-def test_removing_a_leader_asks_first_then_removes(admin_client, programme):
+def test_removing_a_leader_asks_first_then_removes(programme_admin_client, programme):
     assessment = factories.AssessmentFactory(
         programme=programme, leader=factories.UserFactory(full_name="Ada Lovelace")
     )
     factories.InvitationFactory(assessment=assessment, state=Invitation.State.INVITED)
     url = reverse("imports:leader_remove", args=[programme.pk, assessment.pk])
-    page = admin_client.get(url)
+    page = programme_admin_client.get(url)
     assert page.status_code == 200
     assert "Remove Ada Lovelace from the programme?" in text(page)
     assert "the link sent to 1 of them will stop working" in text(page)
     assert Assessment.objects.filter(pk=assessment.pk).exists()  # GET changes nothing
 
-    response = admin_client.post(url)
+    response = programme_admin_client.post(url)
     assert response.status_code == 302
     assert not Assessment.objects.filter(pk=assessment.pk).exists()
-    assert "Ada Lovelace has been removed" in text(admin_client.get(response["Location"]))
+    assert "Ada Lovelace has been removed" in text(programme_admin_client.get(response["Location"]))
 
 
-def test_a_leader_with_responses_cannot_be_removed_and_the_page_says_why(admin_client, programme):
+def test_a_leader_with_responses_cannot_be_removed_and_the_page_says_why(
+    programme_admin_client, programme
+):
     assessment = factories.AssessmentFactory(
         programme=programme, leader=factories.UserFactory(full_name="Ada Lovelace")
     )
     factories.ResponseFactory(assessment=assessment)
     factories.ResponseFactory(assessment=assessment)
     url = reverse("imports:leader_remove", args=[programme.pk, assessment.pk])
-    page = admin_client.get(url)
+    page = programme_admin_client.get(url)
     assert "Ada Lovelace cannot be removed" in text(page)
     assert "2 responses have been submitted" in text(page)
     assert "nhsuk-button--warning" not in text(page)
 
-    response = admin_client.post(url)
+    response = programme_admin_client.post(url)
     assert response.status_code == 200
     assert "nhsuk-error-summary" in text(response)
     assert Assessment.objects.filter(pk=assessment.pk).exists()
 
 
-def test_a_damaged_session_entry_is_treated_as_no_check(admin_client, programme):
-    session = admin_client.session
+def test_a_damaged_session_entry_is_treated_as_no_check(programme_admin_client, programme):
+    session = programme_admin_client.session
     session[f"leader_import_{programme.pk}"] = {"token": "t", "file": {"rows": "nonsense"}}
     session.save()
-    response = admin_client.post(check_url(programme), {"token": "t", "fingerprint": "f"})
+    response = programme_admin_client.post(check_url(programme), {"token": "t", "fingerprint": "f"})
     assert response.status_code == 302
     assert response["Location"] == reverse("imports:upload", args=[programme.pk])
     assert not programme.assessments.exists()
 
 
-def test_a_check_belongs_to_its_programme(admin_client, programme, framework, programme_admin):
+def test_a_check_belongs_to_its_programme(
+    programme_admin_client, programme, framework, programme_admin
+):
     other = factories.ProgrammeFactory(framework=framework)
     other.admins.add(programme_admin)
-    upload(admin_client, programme, csv_upload(GOOD_ROWS[1:]))
-    assert admin_client.get(check_url(other)).status_code == 302  # nothing checked there
+    upload(programme_admin_client, programme, csv_upload(GOOD_ROWS[1:]))
+    assert programme_admin_client.get(check_url(other)).status_code == 302  # nothing checked there
     assert not other.assessments.exists()

@@ -29,8 +29,10 @@ def text(response):
     return response.content.decode()
 
 
-def test_a_new_facilitator_gets_an_account_the_role_and_an_invitation(admin_client, programme):
-    response = admin_client.post(
+def test_a_new_facilitator_gets_an_account_the_role_and_an_invitation(
+    programme_admin_client, programme
+):
+    response = programme_admin_client.post(
         staff_url(programme),
         {"role": "facilitator", "email": " Fran.New@Example.NHS.uk ", "full_name": "Fran New"},
     )
@@ -44,12 +46,12 @@ def test_a_new_facilitator_gets_an_account_the_role_and_an_invitation(admin_clie
     assert (email.kind, email.to) == ("account_invitation", "fran.new@example.nhs.uk")
     assert email.context["user_id"] == fran.pk
     assert email.context["programme_id"] == programme.pk
-    assert "Fran New is now a facilitator" in text(admin_client.get(response["Location"]))
+    assert "Fran New is now a facilitator" in text(programme_admin_client.get(response["Location"]))
 
 
-def test_an_existing_account_is_made_admin_without_an_email(admin_client, programme):
+def test_an_existing_account_is_made_admin_without_an_email(programme_admin_client, programme):
     sam = factories.UserFactory(email="sam@example.nhs.uk")  # has a password
-    admin_client.post(
+    programme_admin_client.post(
         staff_url(programme), {"role": "programme_admin", "email": "SAM@example.nhs.uk"}
     )
     assert programme.admins.filter(pk=sam.pk).exists()
@@ -57,11 +59,11 @@ def test_an_existing_account_is_made_admin_without_an_email(admin_client, progra
     assert not OutboxEmail.objects.exists()
 
 
-def test_adding_someone_twice_changes_nothing(admin_client, programme):
+def test_adding_someone_twice_changes_nothing(programme_admin_client, programme):
     data = {"role": "facilitator", "email": "fran@example.nhs.uk", "full_name": "Fran"}
-    admin_client.post(staff_url(programme), data)
-    response = admin_client.post(staff_url(programme), data)
-    assert "was already a facilitator" in text(admin_client.get(response["Location"]))
+    programme_admin_client.post(staff_url(programme), data)
+    response = programme_admin_client.post(staff_url(programme), data)
+    assert "was already a facilitator" in text(programme_admin_client.get(response["Location"]))
     assert programme.facilitators.count() == 1
     assert OutboxEmail.objects.count() == 1
 
@@ -96,8 +98,10 @@ def test_adding_someone_twice_changes_nothing(admin_client, programme):
         ),
     ],
 )
-def test_bad_staff_details_are_explained_and_kept(admin_client, programme, data, field, message):
-    response = admin_client.post(staff_url(programme), data)
+def test_bad_staff_details_are_explained_and_kept(
+    programme_admin_client, programme, data, field, message
+):
+    response = programme_admin_client.post(staff_url(programme), data)
     assert response.status_code == 200
     assert message in text(response)
     assert "nhsuk-error-summary" in text(response)
@@ -119,29 +123,33 @@ def test_a_switched_off_account_cannot_be_added(programme, programme_admin):
 
 
 def test_removing_a_facilitator_asks_first_and_frees_their_leaders(
-    admin_client, programme, facilitator
+    programme_admin_client, programme, facilitator
 ):
     assessment = factories.AssessmentFactory(programme=programme, facilitator=facilitator)
     url = remove_url(programme, "facilitator", facilitator)
-    page = admin_client.get(url)
+    page = programme_admin_client.get(url)
     assert "1 leader assigned to them will have no facilitator" in text(page)
     assert programme.facilitators.filter(pk=facilitator.pk).exists()
 
-    response = admin_client.post(url)
+    response = programme_admin_client.post(url)
     assert response.status_code == 302
     assert not programme.facilitators.filter(pk=facilitator.pk).exists()
     assessment.refresh_from_db()
     assert assessment.facilitator is None
-    assert "1 leader now has no facilitator." in text(admin_client.get(staff_url(programme)))
+    assert "1 leader now has no facilitator." in text(
+        programme_admin_client.get(staff_url(programme))
+    )
 
 
-def test_the_last_admin_cannot_remove_themselves(admin_client, programme, programme_admin):
+def test_the_last_admin_cannot_remove_themselves(
+    programme_admin_client, programme, programme_admin
+):
     url = remove_url(programme, "programme_admin", programme_admin)
-    response = admin_client.post(url)
+    response = programme_admin_client.post(url)
     assert response.status_code == 200
     assert "You are the only admin of this programme" in text(response)
     assert list(programme.admins.all()) == [programme_admin]
-    assert "The only admin" in text(admin_client.get(staff_url(programme)))
+    assert "The only admin" in text(programme_admin_client.get(staff_url(programme)))
 
 
 def test_the_last_admin_cannot_be_removed_by_anyone(programme, programme_admin):
@@ -153,37 +161,39 @@ def test_the_last_admin_cannot_be_removed_by_anyone(programme, programme_admin):
 
 
 def test_an_admin_who_is_not_the_last_may_leave_and_then_cannot_see_the_programme(
-    admin_client, programme, programme_admin
+    programme_admin_client, programme, programme_admin
 ):
     programme.admins.add(factories.UserFactory())
-    response = admin_client.post(remove_url(programme, "programme_admin", programme_admin))
+    response = programme_admin_client.post(
+        remove_url(programme, "programme_admin", programme_admin)
+    )
     assert response.status_code == 302
     assert response["Location"] == reverse("programmes:list")
     assert not programme.admins.filter(pk=programme_admin.pk).exists()
-    assert admin_client.get(staff_url(programme)).status_code == 404
+    assert programme_admin_client.get(staff_url(programme)).status_code == 404
 
 
-def test_choosing_a_leaders_facilitator(admin_client, programme, facilitator):
+def test_choosing_a_leaders_facilitator(programme_admin_client, programme, facilitator):
     assessment = factories.AssessmentFactory(programme=programme)
     url = reverse("imports:leader_facilitator", args=[programme.pk, assessment.pk])
-    assert admin_client.get(url).status_code == 200
-    response = admin_client.post(url, {"facilitator": facilitator.pk})
+    assert programme_admin_client.get(url).status_code == 200
+    response = programme_admin_client.post(url, {"facilitator": facilitator.pk})
     assert response.status_code == 302
     assessment.refresh_from_db()
     assert assessment.facilitator == facilitator
-    admin_client.post(url, {"facilitator": ""})
+    programme_admin_client.post(url, {"facilitator": ""})
     assessment.refresh_from_db()
     assert assessment.facilitator is None
 
 
 def test_a_facilitator_of_another_programme_cannot_be_chosen(
-    admin_client, programme, framework, programme_admin, facilitator
+    programme_admin_client, programme, framework, programme_admin, facilitator
 ):
     outsider = factories.UserFactory()
     factories.ProgrammeFactory(framework=framework).facilitators.add(outsider)
     assessment = factories.AssessmentFactory(programme=programme)
     url = reverse("imports:leader_facilitator", args=[programme.pk, assessment.pk])
-    response = admin_client.post(url, {"facilitator": outsider.pk})
+    response = programme_admin_client.post(url, {"facilitator": outsider.pk})
     assert response.status_code == 200
     assert "Choose one of the programme&#x27;s facilitators" in text(response)
     with pytest.raises(ValidationError):
@@ -192,23 +202,23 @@ def test_a_facilitator_of_another_programme_cannot_be_chosen(
 
 
 def test_the_staff_page_lists_people_and_links_to_leader_pages(
-    admin_client, programme, facilitator
+    programme_admin_client, programme, facilitator
 ):
     assessment = factories.AssessmentFactory(programme=programme, facilitator=facilitator)
-    html = text(admin_client.get(staff_url(programme)))
+    html = text(programme_admin_client.get(staff_url(programme)))
     assert "Pat Admin" in html and "Fran Facilitator" in html
     assert reverse("imports:leader_remove", args=[programme.pk, assessment.pk]) in html
     assert reverse("imports:leader_facilitator", args=[programme.pk, assessment.pk]) in html
     assert reverse("programmes:leader_add", args=[programme.pk]) in html
 
 
-def test_unknown_roles_and_people_are_404(admin_client, programme, facilitator):
+def test_unknown_roles_and_people_are_404(programme_admin_client, programme, facilitator):
     for role, person in [
         ("leader", facilitator),
         ("nonsense", facilitator),
         ("programme_admin", facilitator),
     ]:
-        assert admin_client.post(remove_url(programme, role, person)).status_code == 404
+        assert programme_admin_client.post(remove_url(programme, role, person)).status_code == 404
     assert programme.facilitators.filter(pk=facilitator.pk).exists()
 
 
@@ -243,9 +253,11 @@ def test_another_programmes_admin_gets_404(
     assert not User.objects.filter(email="x@example.nhs.uk").exists()
 
 
-def test_the_facilitator_page_says_when_there_are_no_facilitators(admin_client, programme):
+def test_the_facilitator_page_says_when_there_are_no_facilitators(
+    programme_admin_client, programme
+):
     assessment = factories.AssessmentFactory(programme=programme)
     url = reverse("imports:leader_facilitator", args=[programme.pk, assessment.pk])
-    page = admin_client.get(url)
+    page = programme_admin_client.get(url)
     assert "This programme has no facilitators yet" in text(page)
     assert f"{staff_url(programme)}#add" in text(page)

@@ -4,29 +4,11 @@ import pytest
 
 from assessments.models import Invitation, RaterGroup
 from assessments.services.nominations import invitation_nominate
-from tests import factories
 
 
 @pytest.fixture(autouse=True)
 def _site_urls(settings):
     settings.SITE_URL = "https://lpc360.example.nhs.uk"
-
-
-@pytest.fixture
-def assessment(programme, leader):
-    return factories.AssessmentFactory(programme=programme, leader=leader)
-
-
-@pytest.fixture
-def leader_client(client, leader):
-    client.force_login(leader)
-    return client
-
-
-@pytest.fixture
-def admin_client(client, programme_admin):
-    client.force_login(programme_admin)
-    return client
 
 
 # The default rules ask for a line manager, 3 peers and 5 raters in all.

@@ -38,9 +38,9 @@ def other_assessment(framework):
     return factories.AssessmentFactory(programme=factories.ProgrammeFactory(framework=framework))
 
 
-def test_the_page_shows_every_rater_with_their_state(admin_client, assessment, invited):
+def test_the_page_shows_every_rater_with_their_state(programme_admin_client, assessment, invited):
     Invitation.objects.filter(email="sam.peer@example.nhs.uk").update(state="submitted")
-    page = admin_client.get(_url("invitations:raters", assessment))
+    page = programme_admin_client.get(_url("invitations:raters", assessment))
     html = page.content.decode()
     assert page.status_code == 200
     assert "Alex Leader" in html and "Sam Peer" in html and "Submitted" in html
@@ -51,7 +51,7 @@ def test_the_page_shows_every_rater_with_their_state(admin_client, assessment, i
 
 
 def test_admins_cannot_reach_leaders_of_programmes_they_do_not_run(
-    admin_client, assessment, other_assessment
+    programme_admin_client, assessment, other_assessment
 ):
     outsider = factories.InvitationFactory(assessment=other_assessment)
     urls = [
@@ -61,15 +61,18 @@ def test_admins_cannot_reach_leaders_of_programmes_they_do_not_run(
         reverse("invitations:raters", args=[other_assessment.programme_id, assessment.pk]),
     ]
     for url in urls:
-        assert admin_client.get(url).status_code == 404
+        assert programme_admin_client.get(url).status_code == 404
     for action in ("resend", "reissue", "revoke", "remove"):
-        assert admin_client.post(_action(other_assessment, outsider, action)).status_code == 404
+        assert (
+            programme_admin_client.post(_action(other_assessment, outsider, action)).status_code
+            == 404
+        )
         # A rater of another leader, through a leader the admin does run.
-        assert admin_client.post(_action(assessment, outsider, action)).status_code == 404
+        assert programme_admin_client.post(_action(assessment, outsider, action)).status_code == 404
     for name in ("invitations:send", "invitations:remind", "invitations:approve"):
-        assert admin_client.post(_url(name, other_assessment)).status_code == 404
+        assert programme_admin_client.post(_url(name, other_assessment)).status_code == 404
     remind_all = reverse("invitations:programme_remind", args=[other_assessment.programme_id])
-    assert admin_client.post(remind_all).status_code == 404
+    assert programme_admin_client.post(remind_all).status_code == 404
     outsider.refresh_from_db()
     assert outsider.state == "nominated"
 
@@ -80,21 +83,21 @@ def test_a_leader_cannot_use_the_admin_pages(leader_client, assessment, invited)
     assert leader_client.post(_action(assessment, peer, "revoke")).status_code == 404
 
 
-def test_actions_are_post_only(admin_client, assessment, invited):
+def test_actions_are_post_only(programme_admin_client, assessment, invited):
     peer = invited["priya.peer@example.nhs.uk"]
-    assert admin_client.get(_action(assessment, peer, "revoke")).status_code == 405
+    assert programme_admin_client.get(_action(assessment, peer, "revoke")).status_code == 405
     unknown = _action(assessment, peer, "revoke").replace("revoke", "explode")
-    assert admin_client.post(unknown).status_code == 404
+    assert programme_admin_client.post(unknown).status_code == 404
     peer.refresh_from_db()
     assert peer.state == "invited"
 
 
 def test_resend_sends_the_same_link_again(
-    admin_client, assessment, invited, client, django_capture_on_commit_callbacks
+    programme_admin_client, assessment, invited, client, django_capture_on_commit_callbacks
 ):
     peer = invited["priya.peer@example.nhs.uk"]
     with django_capture_on_commit_callbacks(execute=True):
-        admin_client.post(_action(assessment, peer, "resend"))
+        programme_admin_client.post(_action(assessment, peer, "resend"))
     (message,) = mail.outbox
     assert _link(peer) in message.body
     peer.refresh_from_db()
@@ -102,13 +105,13 @@ def test_resend_sends_the_same_link_again(
 
 
 def test_reissue_kills_the_old_link_and_sends_a_new_one(
-    admin_client, assessment, invited, django_capture_on_commit_callbacks
+    programme_admin_client, assessment, invited, django_capture_on_commit_callbacks
 ):
     peer = invited["priya.peer@example.nhs.uk"]
     draft = Draft.objects.create(assessment=assessment, invitation=peer, answers={"1": 3})
     old_link, old_hash = _link(peer), peer.token_hash
     with django_capture_on_commit_callbacks(execute=True):
-        response = admin_client.post(_action(assessment, peer, "reissue"), follow=True)
+        response = programme_admin_client.post(_action(assessment, peer, "reissue"), follow=True)
     assert "old link no longer works" in response.content.decode()
     peer.refresh_from_db()
     assert peer.token_hash != old_hash
@@ -116,31 +119,33 @@ def test_reissue_kills_the_old_link_and_sends_a_new_one(
     (message,) = mail.outbox
     assert _link(peer) in message.body and old_link not in message.body
     assert Draft.objects.filter(pk=draft.pk).exists()  # their answers so far are kept
-    admin_client.logout()
-    assert admin_client.get(old_link).status_code == 404
-    assert admin_client.get(_link(peer)).status_code == 200
+    programme_admin_client.logout()
+    assert programme_admin_client.get(old_link).status_code == 404
+    assert programme_admin_client.get(_link(peer)).status_code == 200
 
 
-def test_revoke_kills_the_link_and_deletes_the_draft(admin_client, assessment, invited):
+def test_revoke_kills_the_link_and_deletes_the_draft(programme_admin_client, assessment, invited):
     peer = invited["priya.peer@example.nhs.uk"]
     Draft.objects.create(assessment=assessment, invitation=peer, answers={"1": 3})
     old_link, old_hash = _link(peer), peer.token_hash
-    admin_client.post(_action(assessment, peer, "revoke"))
+    programme_admin_client.post(_action(assessment, peer, "revoke"))
     peer.refresh_from_db()
     assert peer.state == "revoked" and peer.revoked_at and not peer.token_nonce
     assert peer.token_hash == old_hash  # kept only so the old link can say it was withdrawn
     assert not Draft.objects.filter(invitation=peer).exists()
-    admin_client.logout()
-    gone = admin_client.get(old_link)
+    programme_admin_client.logout()
+    gone = programme_admin_client.get(old_link)
     assert gone.status_code == 410
     assert "This link has been withdrawn" in gone.content.decode()
 
 
-def test_a_submitted_invitation_cannot_be_revoked_or_reissued(admin_client, assessment, invited):
+def test_a_submitted_invitation_cannot_be_revoked_or_reissued(
+    programme_admin_client, assessment, invited
+):
     peer = invited["priya.peer@example.nhs.uk"]
     Invitation.objects.filter(pk=peer.pk).update(state="submitted")
     for action in ("revoke", "reissue", "resend"):
-        response = admin_client.post(_action(assessment, peer, action), follow=True)
+        response = programme_admin_client.post(_action(assessment, peer, action), follow=True)
         assert response.status_code == 200
         assert "submitted" in response.content.decode().lower()
     peer.refresh_from_db()
@@ -149,24 +154,26 @@ def test_a_submitted_invitation_cannot_be_revoked_or_reissued(admin_client, asse
     assert OutboxEmail.objects.count() == 5  # only the first invitations
 
 
-def test_admins_add_and_remove_raters_for_a_leader(admin_client, assessment):
+def test_admins_add_and_remove_raters_for_a_leader(programme_admin_client, assessment):
     url = _url("invitations:raters", assessment)
-    bad = admin_client.post(
+    bad = programme_admin_client.post(
         url, {"name": "Me", "email": "alex.leader@example.nhs.uk", "rater_group": "peer"}
     )
     assert bad.status_code == 200 and "own rater" in bad.content.decode()
     assert "How do they work with Alex Leader?" in bad.content.decode()
-    admin_client.post(url, {"name": "Nia New", "email": "nia@example.org", "rater_group": "peer"})
+    programme_admin_client.post(
+        url, {"name": "Nia New", "email": "nia@example.org", "rater_group": "peer"}
+    )
     nia = assessment.invitations.get()
-    admin_client.post(_action(assessment, nia, "remove"))
+    programme_admin_client.post(_action(assessment, nia, "remove"))
     assert not assessment.invitations.exists()
 
 
-def test_admins_send_invitations_and_remind(admin_client, assessment, nominated):
-    admin_client.post(_url("invitations:send", assessment))
+def test_admins_send_invitations_and_remind(programme_admin_client, assessment, nominated):
+    programme_admin_client.post(_url("invitations:send", assessment))
     assert assessment.invitations.filter(state="invited").count() == 5
     # Just invited: a reminder now would be a second email within minutes.
-    response = admin_client.post(_url("invitations:remind", assessment), follow=True)
+    response = programme_admin_client.post(_url("invitations:remind", assessment), follow=True)
     assert "no one to remind" in response.content.decode()
     assert not Reminder.objects.exists()
 
@@ -198,10 +205,12 @@ def test_approval_by_the_leaders_own_facilitator_only(client, assessment, progra
     assert assessment.invitations.filter(state="invited").count() == 5
 
 
-def test_the_whole_programme_can_be_reminded(admin_client, assessment, invited, programme):
+def test_the_whole_programme_can_be_reminded(
+    programme_admin_client, assessment, invited, programme
+):
     Invitation.objects.update(invited_at=programme.opens_at)  # invited a while ago
     url = reverse("invitations:programme_remind", args=[programme.pk])
-    response = admin_client.post(url)
+    response = programme_admin_client.post(url)
     assert response.status_code == 302
     round_ = ReminderRound.objects.get()
     assert round_.assessment is None and round_.reminders.count() == 5

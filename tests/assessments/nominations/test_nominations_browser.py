@@ -1,8 +1,5 @@
 """The leader's and the admin's rater pages in a real browser, with axe (WCAG 2.2 AA)."""
 
-import os
-import shutil
-
 import pytest
 from django.conf import settings
 from django.test import Client
@@ -12,27 +9,12 @@ from tests import factories
 
 from .conftest import MINIMUM_RATERS, nominate
 
-CHROMIUM = "/usr/bin/chromium"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not shutil.which(CHROMIUM), reason="needs Debian's chromium"),
 ]
-
-
-@pytest.fixture
-def browser():
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with playwright_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-dev-shm-usage"]
-        )
-        yield chromium
-        chromium.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 def signed_in_page(browser, live_server, user, **context_options):

@@ -33,7 +33,7 @@ def _invitation(assessment, state, n):
 
 
 @pytest.fixture
-def cohort(framework):
+def reminder_cohort(framework):
     """A programme with one leader whose raters are at every stage."""
     programme = factories.ProgrammeFactory(framework=framework, opens_at=OPENS, closes_at=CLOSES)
     assessment = factories.AssessmentFactory(programme=programme)
@@ -51,16 +51,16 @@ def _reminded(programme):
     )
 
 
-def test_nothing_is_due_before_the_first_reminder_day(cohort):
+def test_nothing_is_due_before_the_first_reminder_day(reminder_cohort):
     with time_machine.travel(CLOSES - timedelta(days=7, minutes=1)):
         assert reminders_send_due() == 0
     assert not ReminderRound.objects.exists()
 
 
 def test_the_7_day_round_goes_once_and_only_to_raters_who_have_not_finished(
-    cohort, django_capture_on_commit_callbacks
+    reminder_cohort, django_capture_on_commit_callbacks
 ):
-    programme, _, raters = cohort
+    programme, _, raters = reminder_cohort
     with (
         time_machine.travel(CLOSES - timedelta(days=7) + timedelta(minutes=30)),
         django_capture_on_commit_callbacks(execute=True),
@@ -78,7 +78,7 @@ def test_the_7_day_round_goes_once_and_only_to_raters_who_have_not_finished(
     assert OutboxEmail.objects.count() == 2
 
 
-def test_each_reminder_day_has_its_own_round(cohort):
+def test_each_reminder_day_has_its_own_round(reminder_cohort):
     for days in (7, 3, 1):
         with time_machine.travel(CLOSES - timedelta(days=days, minutes=-5)):
             assert reminders_send_due() == 2
@@ -86,15 +86,15 @@ def test_each_reminder_day_has_its_own_round(cohort):
     assert Reminder.objects.count() == 6
 
 
-def test_catching_up_sends_only_the_latest_round(cohort):
+def test_catching_up_sends_only_the_latest_round(reminder_cohort):
     with time_machine.travel(CLOSES - timedelta(days=2)):
         assert reminders_send_due() == 2
         assert reminders_send_due() == 0
     assert list(ReminderRound.objects.values_list("days_before_close", flat=True)) == [3]
 
 
-def test_a_closed_programme_is_not_reminded(cohort):
-    programme, _, _ = cohort
+def test_a_closed_programme_is_not_reminded(reminder_cohort):
+    programme, _, _ = reminder_cohort
     programme.closed_at = CLOSES - timedelta(days=10)
     programme.save()
     with time_machine.travel(CLOSES - timedelta(days=1)):
@@ -115,8 +115,8 @@ def test_a_round_due_before_the_programme_opened_is_skipped(framework):
     assert list(ReminderRound.objects.values_list("days_before_close", flat=True)) == [3]
 
 
-def test_a_manual_round_for_one_leader(cohort, programme_admin):
-    programme, assessment, _ = cohort
+def test_a_manual_round_for_one_leader(reminder_cohort, programme_admin):
+    programme, assessment, _ = reminder_cohort
     other = factories.AssessmentFactory(programme=programme)
     _invitation(other, "invited", 99)
     with time_machine.travel(OPENS + timedelta(days=5)):
@@ -134,8 +134,8 @@ def test_a_manual_round_for_one_leader(cohort, programme_admin):
         assert whole.reminders.count() == 3  # both leaders' open raters
 
 
-def test_a_manual_round_is_refused_when_the_programme_is_not_open(cohort, programme_admin):
-    programme, _, _ = cohort
+def test_a_manual_round_is_refused_when_the_programme_is_not_open(reminder_cohort, programme_admin):
+    programme, _, _ = reminder_cohort
     with time_machine.travel(CLOSES + timedelta(hours=1)), pytest.raises(ValidationError):
         reminder_round_send(programme=programme, by=programme_admin)
     with time_machine.travel(OPENS - timedelta(hours=1)), pytest.raises(ValidationError):

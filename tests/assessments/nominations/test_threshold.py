@@ -46,11 +46,11 @@ def test_k_is_fixed_by_the_first_invitation(programme, programme_admin, assessme
 
 
 def test_the_settings_page_shows_k_fixed_and_ignores_a_forged_change(
-    admin_client, programme, assessment, nominated
+    programme_admin_client, programme, assessment, nominated
 ):
     invitations_send(assessment=assessment, by=assessment.leader)
     url = reverse("programmes:edit", args=[programme.pk])
-    page = admin_client.get(url).content.decode()
+    page = programme_admin_client.get(url).content.decode()
     assert "Fixed at 3" in page
     form = {
         "name": programme.name,
@@ -66,6 +66,6 @@ def test_the_settings_page_shows_k_fixed_and_ignores_a_forged_change(
     for rule in programme.nomination_rules.all():
         form[f"{rule.rater_group}_min"] = rule.minimum
         form[f"{rule.rater_group}_max"] = rule.maximum
-    admin_client.post(url, form)
+    programme_admin_client.post(url, form)
     programme.refresh_from_db()
     assert programme.anonymity_threshold == 3

@@ -8,18 +8,10 @@ import time_machine
 from django.urls import reverse
 
 from accounts.models import OutboxEmail, Role
-from accounts.roles import role_grant
 from assessments.models import Assessment, NominationRule, Programme, RaterGroup
 from tests.factories import AssessmentFactory, ProgrammeFactory, ResponseFactory, UserFactory
 
 LONDON = ZoneInfo("Europe/London")
-
-
-@pytest.fixture
-def admin_client(client, programme_admin):
-    role_grant(user=programme_admin, role=Role.PROGRAMME_ADMIN)
-    client.force_login(programme_admin)
-    return client
 
 
 def date_time_parts(name, day, month, year, clock) -> dict:
@@ -51,8 +43,10 @@ def programme_post(framework_obj, /, **overrides):
     return data
 
 
-def test_admin_creates_a_programme_with_rules_and_runs_it(admin_client, framework, programme_admin):
-    response = admin_client.post(
+def test_admin_creates_a_programme_with_rules_and_runs_it(
+    programme_admin_client, framework, programme_admin
+):
+    response = programme_admin_client.post(
         reverse("programmes:new"), programme_post(framework, peer_min="4", reminder_days="3,7")
     )
     programme = Programme.objects.get(name="North East cohort 3")
@@ -119,10 +113,10 @@ def test_admin_creates_a_programme_with_rules_and_runs_it(admin_client, framewor
     ],
 )
 def test_bad_programme_settings_are_explained_and_kept(
-    admin_client, framework, override, field, message
+    programme_admin_client, framework, override, field, message
 ):
     data = programme_post(framework, **override)
-    response = admin_client.post(reverse("programmes:new"), data)
+    response = programme_admin_client.post(reverse("programmes:new"), data)
     assert response.status_code == 200
     assert message in response.content.decode()
     assert "nhsuk-error-summary" in response.content.decode()
@@ -137,10 +131,12 @@ def test_bad_programme_settings_are_explained_and_kept(
     assert not Programme.objects.exists()
 
 
-def test_an_edit_form_shows_the_saved_moments_in_uk_time(admin_client, programme):
+def test_an_edit_form_shows_the_saved_moments_in_uk_time(programme_admin_client, programme):
     programme.opens_at = datetime(2026, 7, 1, 9, 30, tzinfo=LONDON)  # BST
     programme.save()
-    html = admin_client.get(reverse("programmes:edit", args=[programme.pk])).content.decode()
+    html = programme_admin_client.get(
+        reverse("programmes:edit", args=[programme.pk])
+    ).content.decode()
     for index, value in enumerate(("1", "7", "2026", "09:30")):
         assert f'id="id_opens_at_{index}" name="opens_at_{index}" type="text"' in html
         box = html.split(f'id="id_opens_at_{index}"', 1)[1].split(">", 1)[0]
@@ -185,21 +181,28 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, programme):
     assert response["Location"].startswith(reverse("accounts:login"))
 
 
-def test_admin_sees_only_their_programmes(admin_client, programme, framework):
+def test_admin_sees_only_their_programmes(programme_admin_client, programme, framework):
     other = ProgrammeFactory(framework=framework, name="Someone else's cohort")
-    listing = admin_client.get(reverse("programmes:list")).content.decode()
+    listing = programme_admin_client.get(reverse("programmes:list")).content.decode()
     assert programme.name in listing
     assert other.name not in listing
     for name in ("detail", "edit", "leader_add"):
-        assert admin_client.get(reverse(f"programmes:{name}", args=[other.pk])).status_code == 404
-    assert admin_client.post(reverse("programmes:close", args=[other.pk])).status_code == 404
-    assert admin_client.get(reverse("programmes:detail", args=[987654])).status_code == 404
+        assert (
+            programme_admin_client.get(reverse(f"programmes:{name}", args=[other.pk])).status_code
+            == 404
+        )
+    assert (
+        programme_admin_client.post(reverse("programmes:close", args=[other.pk])).status_code == 404
+    )
+    assert (
+        programme_admin_client.get(reverse("programmes:detail", args=[987654])).status_code == 404
+    )
     other.refresh_from_db()
     assert other.closed_at is None
 
 
-def test_admin_adds_a_leader_who_is_sent_an_account_invitation(admin_client, programme):
-    response = admin_client.post(
+def test_admin_adds_a_leader_who_is_sent_an_account_invitation(programme_admin_client, programme):
+    response = programme_admin_client.post(
         reverse("programmes:leader_add", args=[programme.pk]),
         {"full_name": "Sam Okafor", "email": "Sam.Okafor@Example.NHS.uk"},
     )
@@ -211,7 +214,7 @@ def test_admin_adds_a_leader_who_is_sent_an_account_invitation(admin_client, pro
     email = OutboxEmail.objects.get(to="sam.okafor@example.nhs.uk")
     assert email.kind == "account_invitation"
 
-    again = admin_client.post(
+    again = programme_admin_client.post(
         reverse("programmes:leader_add", args=[programme.pk]),
         {"full_name": "Sam Okafor", "email": "sam.okafor@example.nhs.uk"},
     )
@@ -220,8 +223,8 @@ def test_admin_adds_a_leader_who_is_sent_an_account_invitation(admin_client, pro
     assert Assessment.objects.filter(programme=programme).count() == 1
 
 
-def test_leader_add_rejects_a_bad_email_and_keeps_the_name(admin_client, programme):
-    response = admin_client.post(
+def test_leader_add_rejects_a_bad_email_and_keeps_the_name(programme_admin_client, programme):
+    response = programme_admin_client.post(
         reverse("programmes:leader_add", args=[programme.pk]),
         {"full_name": "Sam Okafor", "email": "sam at example"},
     )
@@ -230,17 +233,19 @@ def test_leader_add_rejects_a_bad_email_and_keeps_the_name(admin_client, program
     assert not Assessment.objects.exists()
 
 
-def test_dashboard_shows_progress_per_leader(admin_client, programme):
+def test_dashboard_shows_progress_per_leader(programme_admin_client, programme):
     assessment = AssessmentFactory(programme=programme, leader__full_name="Rowan Patel")
     ResponseFactory(assessment=assessment, rater_group=RaterGroup.SELF)
     ResponseFactory(assessment=assessment, rater_group=RaterGroup.PEER)
-    page = admin_client.get(reverse("programmes:detail", args=[programme.pk])).content.decode()
+    page = programme_admin_client.get(
+        reverse("programmes:detail", args=[programme.pk])
+    ).content.decode()
     assert "Rowan Patel" in page
     assert "Submitted" in page
     assert "Needs 1 more line manager, 3 more peers, 5 more raters in total" in page
 
 
-def test_dashboard_queries_do_not_grow_with_the_cohort(admin_client, programme):
+def test_dashboard_queries_do_not_grow_with_the_cohort(programme_admin_client, programme):
     for _ in range(3):
         AssessmentFactory(programme=programme)
     url = reverse("programmes:detail", args=[programme.pk])
@@ -248,21 +253,23 @@ def test_dashboard_queries_do_not_grow_with_the_cohort(admin_client, programme):
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as small:
-        admin_client.get(url)
+        programme_admin_client.get(url)
     for _ in range(20):
         ResponseFactory(assessment=AssessmentFactory(programme=programme))
     with CaptureQueriesContext(connection) as large:
-        admin_client.get(url)
+        programme_admin_client.get(url)
     assert len(large.captured_queries) == len(small.captured_queries)
 
 
-def test_admin_closes_the_programme(admin_client, programme):
-    response = admin_client.post(reverse("programmes:close", args=[programme.pk]))
+def test_admin_closes_the_programme(programme_admin_client, programme):
+    response = programme_admin_client.post(reverse("programmes:close", args=[programme.pk]))
     assert response.status_code == 302
     programme.refresh_from_db()
     assert programme.is_closed
     assert programme.closed_at is not None
-    again = admin_client.post(reverse("programmes:close", args=[programme.pk]), follow=True)
+    again = programme_admin_client.post(
+        reverse("programmes:close", args=[programme.pk]), follow=True
+    )
     assert "was already closed" in again.content.decode()
 
 
@@ -294,7 +301,7 @@ def test_other_admin_of_same_programme_can_run_it(client, programme):
     assert client.get(reverse("programmes:detail", args=[programme.pk])).status_code == 200
 
 
-def test_dashboard_filters_and_sorts_leaders(admin_client, programme):
+def test_dashboard_filters_and_sorts_leaders(programme_admin_client, programme):
     done = AssessmentFactory(programme=programme, leader__full_name="Ada Done")
     ResponseFactory(assessment=done, rater_group=RaterGroup.SELF)
     for _ in range(2):
@@ -303,7 +310,7 @@ def test_dashboard_filters_and_sorts_leaders(admin_client, programme):
     url = reverse("programmes:detail", args=[programme.pk])
 
     def names(**params):
-        rows = admin_client.get(url, params).context["rows"]
+        rows = programme_admin_client.get(url, params).context["rows"]
         return [row["assessment"].leader.full_name for row in rows]
 
     assert names() == ["Ada Done", "Zed Notyet"]
@@ -316,19 +323,21 @@ def test_dashboard_filters_and_sorts_leaders(admin_client, programme):
     assert names(nominations="incomplete") == ["Ada Done", "Zed Notyet"]
     # Nonsense in the query string is ignored, never a 500.
     assert (
-        admin_client.get(url, {"sort": "drop table", "page": "x9", "self_state": "?"}).status_code
+        programme_admin_client.get(
+            url, {"sort": "drop table", "page": "x9", "self_state": "?"}
+        ).status_code
         == 200
     )
 
 
-def test_dashboard_paginates_with_filters_kept(admin_client, programme):
+def test_dashboard_paginates_with_filters_kept(programme_admin_client, programme):
     for n in range(55):
         AssessmentFactory(programme=programme, leader__full_name=f"Leader {n:02d}")
     url = reverse("programmes:detail", args=[programme.pk])
-    first = admin_client.get(url, {"q": "Leader"})
+    first = programme_admin_client.get(url, {"q": "Leader"})
     assert len(first.context["rows"]) == 50
     assert "q=Leader&amp;page=2" in first.content.decode()
-    second = admin_client.get(url, {"q": "Leader", "page": 2})
+    second = programme_admin_client.get(url, {"q": "Leader", "page": 2})
     assert len(second.context["rows"]) == 5
 
 
@@ -344,17 +353,17 @@ def _bulk_leaders(programme, count, start=0):
     Assessment.objects.bulk_create([Assessment(programme=programme, leader=u) for u in users])
 
 
-def test_dashboard_for_2000_leaders_uses_the_queries_of_20(admin_client, programme):
+def test_dashboard_for_2000_leaders_uses_the_queries_of_20(programme_admin_client, programme):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     url = reverse("programmes:detail", args=[programme.pk])
     _bulk_leaders(programme, 20)
     with CaptureQueriesContext(connection) as small:
-        assert admin_client.get(url).status_code == 200
+        assert programme_admin_client.get(url).status_code == 200
     _bulk_leaders(programme, 1980, start=20)
     with CaptureQueriesContext(connection) as large:
-        response = admin_client.get(url)
+        response = programme_admin_client.get(url)
     assert response.context["page"].paginator.count == 2000
     assert len(large.captured_queries) == len(small.captured_queries)
     assert len(large.captured_queries) < 15

@@ -4,7 +4,6 @@ import pytest
 from django.core.cache import cache
 
 from assessments.services.rating_form import rating_outline
-from tests import factories
 
 from .builders import invite
 
@@ -18,19 +17,8 @@ def _empty_cache():
 
 
 @pytest.fixture
-def assessment(programme, leader):
-    return factories.AssessmentFactory(programme=programme, leader=leader)
-
-
-@pytest.fixture
 def outline(framework):
     return rating_outline(framework=framework)
-
-
-@pytest.fixture
-def leader_client(client, leader):
-    client.force_login(leader)
-    return client
 
 
 @pytest.fixture

@@ -1,8 +1,5 @@
 """The rating forms in a real browser: keyboard only, and axe (WCAG 2.2 AA) on every page."""
 
-import os
-import shutil
-
 import pytest
 from django.conf import settings
 from django.test import Client
@@ -11,31 +8,12 @@ from assessments.models import Invitation, Response
 
 from .builders import invite
 
-CHROMIUM = "/usr/bin/chromium"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not shutil.which(CHROMIUM), reason="needs Debian's chromium"),
 ]
-
-
-@pytest.fixture
-def browser_page():
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    # Playwright's sync API runs an event loop in this thread; the ORM calls made by the
-    # test itself between browser steps are plain synchronous code.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-dev-shm-usage"]
-        )
-        context = browser.new_context()
-        yield context
-        context.close()
-        browser.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 def axe_violations(page) -> list[str]:
@@ -64,9 +42,9 @@ def answer_page_with_keyboard(page, *, comment: str) -> None:
         page.keyboard.press("Enter")
 
 
-def test_rater_journey_by_keyboard_passes_axe(live_server, browser_page, assessment, outline):
+def test_rater_journey_by_keyboard_passes_axe(live_server, browser_context, assessment, outline):
     invitation, token = invite(assessment, name="Kim Keyboard")
-    page = browser_page.new_page()
+    page = browser_context.new_page()
     problems = {}
 
     page.goto(f"{live_server.url}/feedback/{token}/")
@@ -108,10 +86,10 @@ def test_rater_journey_by_keyboard_passes_axe(live_server, browser_page, assessm
     assert Response.objects.get().ratings.count() == 39
 
 
-def test_self_assessment_pages_pass_axe(live_server, browser_page, assessment, outline, leader):
+def test_self_assessment_pages_pass_axe(live_server, browser_context, assessment, outline, leader):
     client = Client()
     client.force_login(leader)
-    browser_page.add_cookies(
+    browser_context.add_cookies(
         [
             {
                 "name": settings.SESSION_COOKIE_NAME,
@@ -120,7 +98,7 @@ def test_self_assessment_pages_pass_axe(live_server, browser_page, assessment, o
             }
         ]
     )
-    page = browser_page.new_page()
+    page = browser_context.new_page()
     problems = {}
     page.goto(f"{live_server.url}/my/{assessment.pk}/self/")
     for theme, part, _quality in outline.pages:
