@@ -30,8 +30,13 @@ def test_demo_has_a_released_cohort_and_raters_in_every_state(
     )
     assert sorted(alex_reports.values_list("status", flat=True)) == ["ready"] * 4
     # Only Alex's four PDFs are rendered (real ones); the admin generates the rest.
-    rendered = sorted(Path(settings.MEDIA_ROOT).rglob("*.pdf"))
+    media = Path(settings.MEDIA_ROOT)
+    rendered = sorted(p for p in media.rglob("*.pdf") if "released" not in p.parts)
     assert rendered == sorted(Path(settings.MEDIA_ROOT, r.file.name) for r in alex_reports)
+    # ...and released to Alex as they are: the version Alex reads holds the same four.
+    released = sorted(media.glob("reports/released/*/v1/*.pdf"))
+    assert len(released) == 4
+    assert {p.read_bytes() for p in released} == {p.read_bytes() for p in rendered}
     assert "Alex Morgan" in PdfReader(rendered[0]).pages[0].extract_text()
     assert not ThemeReport.objects.exclude(pk__in=alex_reports).exists()
 
