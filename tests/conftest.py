@@ -29,6 +29,15 @@ def _framework_outlines_forgotten():
     outline_cache_clear()
 
 
+@pytest.fixture(autouse=True)
+def _throttles_forgotten():
+    """Limits count in the cache (rater links, sign-ins, password resets): every test starts
+    from zero, whatever ran before it in this process."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def framework(db):
     call_command("load_framework", verbosity=0)

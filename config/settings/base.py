@@ -55,6 +55,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.middleware.DatabaseUnavailableMiddleware",
+    "accounts.backends.SignInThrottleMiddleware",
     # Turns a locked-out sign-in into the lockout page; last, as django-axes asks.
     "axes.middleware.AxesMiddleware",
 ]
@@ -85,8 +86,10 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
-# django-axes first: it refuses a locked-out sign-in before the password is even checked.
+# Refusals first, before any password is hashed: an address that has failed too often
+# (accounts/backends.py), then a locked account at that address (django-axes).
 AUTHENTICATION_BACKENDS = [
+    "accounts.backends.AddressThrottleBackend",
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -221,10 +224,15 @@ WHITENOISE_USE_FINDERS = DEBUG
 # Rater links: wrong tokens from one client address before it is told to wait (429).
 RATER_LINK_MISS_LIMIT = env.int("RATER_LINK_MISS_LIMIT", default=20)
 RATER_LINK_MISS_WINDOW_SECONDS = env.int("RATER_LINK_MISS_WINDOW_SECONDS", default=600)
-# Where the client's address is: behind a proxy set HTTP_X_FORWARDED_FOR (its last address is
-# used), or every rater, and everyone signing in, shares the proxy's address.
-CLIENT_IP_HEADER = env("CLIENT_IP_HEADER", default="REMOTE_ADDR")
-RATER_LINK_CLIENT_IP_HEADER = env("RATER_LINK_CLIENT_IP_HEADER", default=CLIENT_IP_HEADER)
+# Behind a proxy, every request arrives from the proxy's address. List the proxies (addresses or
+# networks, comma-separated) whose X-Forwarded-For is to be believed, or every rater and
+# everyone signing in shares one address for the limits below (config/client_ip.py).
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+
+# Signing in from one address, whatever the accounts: this many failures within the window
+# and the address waits out the rest of it (429), before any password is hashed.
+SIGN_IN_ADDRESS_LIMIT = env.int("SIGN_IN_ADDRESS_LIMIT", default=30)
+SIGN_IN_ADDRESS_WINDOW_MINUTES = env.int("SIGN_IN_ADDRESS_WINDOW_MINUTES", default=15)
 
 # Signing in (django-axes): 5 wrong passwords for one account from one address lock that
 # pair for an hour; a password reset (which proves the mailbox) lifts it at once. Keyed on the
