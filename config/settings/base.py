@@ -234,6 +234,10 @@ TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 SIGN_IN_ADDRESS_LIMIT = env.int("SIGN_IN_ADDRESS_LIMIT", default=30)
 SIGN_IN_ADDRESS_WINDOW_MINUTES = env.int("SIGN_IN_ADDRESS_WINDOW_MINUTES", default=15)
 
+# Password links: per email address asked for (known or not, alike) and per connection, an hour.
+PASSWORD_RESET_EMAIL_LIMIT = env.int("PASSWORD_RESET_EMAIL_LIMIT", default=3)
+PASSWORD_RESET_ADDRESS_LIMIT = env.int("PASSWORD_RESET_ADDRESS_LIMIT", default=20)
+
 # Signing in (django-axes): 5 wrong passwords for one account from one address lock that
 # pair for an hour; a password reset (which proves the mailbox) lifts it at once. Keyed on the
 # pair, not the address alone, because a whole NHS trust may share one address, and not the
