@@ -27,6 +27,9 @@ from .programmes import assessment_create
 # The columns a file may have, in the template's order.
 COLUMNS = ("name", "email", "line_manager_name", "line_manager_email", "facilitator_email")
 NAME_MAX_LENGTH = 200
+# Problems shown on a page; the rest are counted ("and 120 more problems"), so a file of
+# thousands of bad rows still gets a short page.
+MAX_LISTED_PROBLEMS = 50
 EMAIL_MAX_LENGTH = 254
 
 
@@ -88,6 +91,16 @@ class ImportPlan:
     existing: list[LeaderRow] = field(default_factory=list)
     nominations: list[LeaderRow] = field(default_factory=list)
     already_nominated: list[LeaderRow] = field(default_factory=list)
+
+    @property
+    def listed_problems(self) -> list[RowProblem]:
+        return self.problems[:MAX_LISTED_PROBLEMS]
+
+    @property
+    def unlisted_problems(self) -> str:
+        """How many problems are not listed, as text ("2,950"); empty when none."""
+        unlisted = len(self.problems) - MAX_LISTED_PROBLEMS
+        return f"{unlisted:,}" if unlisted > 0 else ""
 
     @property
     def problem_rows(self) -> int:

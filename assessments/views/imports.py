@@ -58,8 +58,8 @@ def leader_import(request, pk):
             return redirect("imports:check", pk=programme.pk)
         form.add_error(
             "file",
-            f"Nothing has been imported: {len(plan.problems)} "
-            f"problem{'s' if len(plan.problems) > 1 else ''} in {plan.problem_rows} "
+            f"Nothing has been imported: {len(plan.problems):,} "
+            f"problem{'s' if len(plan.problems) > 1 else ''} in {plan.problem_rows:,} "
             f"row{'s' if plan.problem_rows > 1 else ''}, listed below. Fix the file and "
             "upload it again.",
         )
