@@ -25,6 +25,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from .models import OutboxEmail, User
+from .names import greeting_name
 
 UK = ZoneInfo("Europe/London")
 MINUTES_TO_COMPLETE = 15
@@ -223,6 +224,7 @@ def _rater_context(context) -> dict:
     group = RaterGroup(invitation.rater_group)
     return {
         "invitation": invitation,
+        "greeting_name": greeting_name(invitation.name),
         "leader": invitation.assessment.leader,
         "programme": programme,
         "relationship": RELATIONSHIPS.get(group, "a colleague"),

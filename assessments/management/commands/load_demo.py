@@ -173,7 +173,8 @@ class Command(BaseCommand):
                     assessment=assessment,
                     by=admin,
                     rater_group=group,
-                    name=f"{prefix} {group.label.split(' (')[0]} {n}",
+                    # A letter, not a number: a rater's name is letters (accounts.names).
+                    name=f"{prefix} {group.label.split(' (')[0]} {chr(64 + n)}",
                     email=f"{slug}.{group.value}.{n}@raters.demo.lpc360.test",
                 )
             )
