@@ -48,3 +48,32 @@ def test_thousands_of_row_problems_are_listed_up_to_a_limit_with_how_many_more(
     )
     assert f"and {3000 - MAX_LISTED_PROBLEMS:,} more problems are not" in html
     assert len(response.content) < 200_000
+
+
+def _with_entity(xlsx: bytes) -> bytes:
+    """The same workbook, its sheet declaring an XML entity and using it."""
+    import io
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(xlsx))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                text = data.decode().replace("Ann Leader", "&who;", 1)
+                assert "&who;" in text
+                data = ('<!DOCTYPE worksheet [<!ENTITY who "Ann Leader">]>' + text).encode()
+            target.writestr(item, data)
+    return out.getvalue()
+
+
+def test_an_excel_file_declaring_xml_entities_is_refused_unread(admin_client, programme):
+    """openpyxl parses with defusedxml, as its documentation asks for untrusted files."""
+    from tests.assessments.imports.conftest import xlsx_bytes
+
+    content = _with_entity(xlsx_bytes([("Ann Leader", "ann@example.nhs.uk")]))
+    file = SimpleUploadedFile("entity.xlsx", content)
+    response = admin_client.post(reverse("imports:upload", args=[programme.pk]), {"file": file})
+    assert "could not be read as an Excel workbook" in response.content.decode()
+    assert not programme.assessments.exists()
