@@ -248,6 +248,33 @@ def rater_reminder(context):
     return _rater_context(context)
 
 
+@message("leader_reminder")
+def leader_reminder(context):
+    """What the leader still has to do, as it stands when the email is sent."""
+    from assessments.models import Assessment
+    from assessments.services.reminders import leader_outstanding
+
+    assessment = (
+        Assessment.objects.select_related("programme", "leader")
+        .filter(pk=context.get("assessment_id"))
+        .first()
+    )
+    if assessment is None or assessment.programme.is_closed:
+        raise MessageNotNeeded("the leader or the programme is gone or closed")
+    items = leader_outstanding(assessment=assessment)
+    if not items:
+        raise MessageNotNeeded("the leader has nothing left to do")
+    programme = assessment.programme
+    return {
+        "leader": assessment.leader,
+        "programme": programme,
+        "items": items,
+        "deadline": uk_time(programme.closes_at),
+        "days_left": days_left_text(programme.closes_at),
+        "link": site_link(reverse("leader:assessment", args=[assessment.pk])),
+    }
+
+
 @message("nominations_for_approval")
 def nominations_for_approval(context):
     from assessments.models import Assessment
