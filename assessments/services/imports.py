@@ -343,6 +343,19 @@ def _plan_carry_out(plan: ImportPlan, *, programme: Programme, by: User) -> None
             raise _Refused from error
 
 
+def import_summary(plan: ImportPlan) -> str:
+    """What an import did, as the admin is told."""
+    if plan.changes_nothing:
+        return "Nothing has changed: everyone in the file was already in the programme."
+    parts = [f"{len(plan.new)} new leader{'s' if len(plan.new) != 1 else ''} added"]
+    if plan.new:
+        parts[0] += " and sent an invitation"
+    if plan.nominations:
+        count = len(plan.nominations)
+        parts.append(f"{count} line manager{'s' if count != 1 else ''} nominated")
+    return "Import complete: " + ", ".join(parts) + "."
+
+
 @transaction.atomic
 def assessment_remove(*, assessment: Assessment, by: User) -> None:
     """Take a leader out of a programme, with their nominations and drafts. Refused once any

@@ -237,6 +237,9 @@ TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 SIGN_IN_ADDRESS_LIMIT = env.int("SIGN_IN_ADDRESS_LIMIT", default=30)
 SIGN_IN_ADDRESS_WINDOW_MINUTES = env.int("SIGN_IN_ADDRESS_WINDOW_MINUTES", default=15)
 
+# Leader imports of more rows than this run in a worker, with a page showing how far they are.
+IMPORT_IN_REQUEST_MAX_ROWS = env.int("IMPORT_IN_REQUEST_MAX_ROWS", default=500)
+
 # Password links: per email address asked for (known or not, alike) and per connection, an hour.
 PASSWORD_RESET_EMAIL_LIMIT = env.int("PASSWORD_RESET_EMAIL_LIMIT", default=3)
 PASSWORD_RESET_ADDRESS_LIMIT = env.int("PASSWORD_RESET_ADDRESS_LIMIT", default=20)
