@@ -44,8 +44,10 @@ def tasks_enqueue(task, calls: Iterable[tuple]) -> bool:
         logger.warning("%d %s task(s) left for the sweeper: broker down", len(calls), task.name)
         return False
     if eager:
+        # In process (the quick start, tests): as a group of tasks ran before, whose
+        # retries may wait on a result in process.
         for args in calls:
-            task.apply_async(args=args)
+            task.apply(args=args)
         return True
     try:
         with app.connection_for_write() as connection:

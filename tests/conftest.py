@@ -31,11 +31,14 @@ def _framework_outlines_forgotten():
 
 @pytest.fixture(autouse=True)
 def _throttles_forgotten():
-    """Limits count in the cache (rater links, sign-ins, password resets): every test starts
-    from zero, whatever ran before it in this process."""
+    """Limits count in the cache (rater links, sign-ins, password resets), and a broker
+    failure pauses enqueueing: every test starts afresh, whatever ran before it."""
     from django.core.cache import cache
 
+    from config.celery import tasks_enqueue_backoff_reset
+
     cache.clear()
+    tasks_enqueue_backoff_reset()  # a broker failure seen by an earlier test
 
 
 @pytest.fixture
