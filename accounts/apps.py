@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = "People and roles"
+
+    def ready(self):
+        from . import backends  # noqa: F401 (connects the sign-in failure counter)

@@ -25,6 +25,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from .models import OutboxEmail, User
+from .names import greeting_name
 
 UK = ZoneInfo("Europe/London")
 MINUTES_TO_COMPLETE = 15
@@ -223,6 +224,7 @@ def _rater_context(context) -> dict:
     group = RaterGroup(invitation.rater_group)
     return {
         "invitation": invitation,
+        "greeting_name": greeting_name(invitation.name),
         "leader": invitation.assessment.leader,
         "programme": programme,
         "relationship": RELATIONSHIPS.get(group, "a colleague"),
@@ -244,6 +246,33 @@ def rater_invitation(context):
 @message("rater_reminder")
 def rater_reminder(context):
     return _rater_context(context)
+
+
+@message("leader_reminder")
+def leader_reminder(context):
+    """What the leader still has to do, as it stands when the email is sent."""
+    from assessments.models import Assessment
+    from assessments.services.reminders import leader_outstanding
+
+    assessment = (
+        Assessment.objects.select_related("programme", "leader")
+        .filter(pk=context.get("assessment_id"))
+        .first()
+    )
+    if assessment is None or assessment.programme.is_closed:
+        raise MessageNotNeeded("the leader or the programme is gone or closed")
+    items = leader_outstanding(assessment=assessment)
+    if not items:
+        raise MessageNotNeeded("the leader has nothing left to do")
+    programme = assessment.programme
+    return {
+        "leader": assessment.leader,
+        "programme": programme,
+        "items": items,
+        "deadline": uk_time(programme.closes_at),
+        "days_left": days_left_text(programme.closes_at),
+        "link": site_link(reverse("leader:assessment", args=[assessment.pk])),
+    }
 
 
 @message("nominations_for_approval")

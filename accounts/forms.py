@@ -2,7 +2,10 @@ from axes.utils import reset as axes_reset
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.conf import settings
 from django.contrib.auth import forms as auth_forms
+
+from config.throttle import throttle_hit
 
 
 class _NHSFormMixin:
@@ -43,28 +46,41 @@ class LoginForm(_NHSFormMixin, auth_forms.AuthenticationForm):
 
 
 class PasswordResetRequestForm(_NHSFormMixin, auth_forms.PasswordResetForm):
-    """Sends through the outbox, so the link is built from SITE_URL and survives Redis being
-    down; the form says the same thing whether or not the address has an account."""
+    """Asking for a password link: the same answer, and the same work, for every address.
+
+    Whether or not the address has an account, one row goes into the outbox and the
+    same page follows: neither the page nor the time it takes says which. A row for an
+    address without an account is never sent; the outbox marks it failed ("Not sent").
+    Each address asked for gets at most PASSWORD_RESET_EMAIL_LIMIT rows an hour, counted
+    alike for known and unknown addresses (the per-connection limit is in the view).
+    """
 
     submit_label = "Send me a link"
 
-    def send_mail(
-        self,
-        subject_template_name,
-        email_template_name,
-        context,
-        from_email,
-        to_email,
-        html_email_template_name=None,
-    ):
+    def save(self, *, request=None, **kwargs):
         from .emails import email_queue
 
-        email_queue(kind="password_reset", to=to_email, context={"user_id": context["user"].pk})
+        email = self.cleaned_data["email"].strip()
+        if password_reset_email_limited(email):
+            return
+        user = next(iter(self.get_users(email)), None)
+        email_queue(
+            kind="password_reset",
+            to=user.email if user else email,
+            context={"user_id": user.pk if user else None},
+        )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["email"].label = "Email address"
         self.fields["email"].widget.attrs.update({"autocomplete": "email", "spellcheck": "false"})
+
+
+def password_reset_email_limited(email: str) -> bool:
+    """Count one request for this address; True once it is past the hourly limit."""
+    limit = getattr(settings, "PASSWORD_RESET_EMAIL_LIMIT", 3)
+    count = throttle_hit(scope="password-reset-email", subject=email.lower(), window_seconds=3600)
+    return count > limit
 
 
 class SetPasswordForm(_NHSFormMixin, auth_forms.SetPasswordForm):

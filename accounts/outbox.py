@@ -15,7 +15,6 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-from kombu.exceptions import OperationalError as BrokerError
 
 from .emails import MessageNotNeeded, RenderedEmail, email_render
 from .models import OutboxEmail
@@ -32,14 +31,14 @@ def outbox_max_attempts() -> int:
 
 
 def outbox_enqueue(*, outbox_id: int) -> bool:
-    """Hand one row to a worker. Best effort: False, and the row stays queued, if not."""
+    """Hand one row to a worker. Best effort: False, and the row stays queued, if not.
+    Never waits long for a broker that is down (``config.celery.tasks_enqueue``)."""
+    from config.celery import tasks_enqueue
+
     from .tasks import send_outbox_email
 
     try:
-        send_outbox_email.delay(outbox_id)
-    except (BrokerError, OSError) as exc:
-        logger.warning("Email %s left queued: the task broker is unreachable (%s)", outbox_id, exc)
-        return False
+        return tasks_enqueue(send_outbox_email, [(outbox_id,)])
     except Retry as exc:
         # Tasks run in process (the quick start) and the send failed: the row keeps its
         # error and attempt count for the sweeper, and the user's action goes on.
@@ -48,7 +47,6 @@ def outbox_enqueue(*, outbox_id: int) -> bool:
     except Exception:
         logger.exception("Email %s left queued: sending failed", outbox_id)
         return False
-    return True
 
 
 def outbox_sweep(*, now=None, older_than: timedelta = timedelta(minutes=1), limit=500) -> int:

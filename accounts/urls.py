@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from .forms import LoginForm, PasswordResetRequestForm, SetPasswordForm
-from .views import SignInView, demo_mailbox
+from .views import PasswordResetRequestView, SignInView, demo_mailbox
 
 app_name = "accounts"
 
@@ -25,7 +25,7 @@ urlpatterns = [
     ),
     path(
         "password-reset/",
-        auth_views.PasswordResetView.as_view(
+        PasswordResetRequestView.as_view(
             template_name="accounts/password_reset_form.html",
             form_class=PasswordResetRequestForm,
             email_template_name="emails/password_reset.txt",

@@ -1,5 +1,5 @@
-"""Signing in (landing each role on its own start page), and the quick start's demo
-mailbox."""
+"""Account pages that need more than Django's own views: signing in (landing each role on
+its own start page), the password link request, and the quick start's demo mailbox."""
 
 import re
 from dataclasses import dataclass
@@ -8,6 +8,9 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.http import Http404
 from django.shortcuts import render
+
+from config.client_ip import client_ip
+from config.throttle import throttle_hit
 
 from .emails import MessageNotNeeded, email_render
 from .models import OutboxEmail
@@ -76,3 +79,24 @@ def demo_mailbox(request):
     )
     response["Cache-Control"] = "no-store"
     return response
+
+
+PASSWORD_RESET_WINDOW_SECONDS = 3600
+
+
+class PasswordResetRequestView(auth_views.PasswordResetView):
+    """Django's view, with a limit per connection: PASSWORD_RESET_ADDRESS_LIMIT requests an
+    hour, then 429. The form limits each email address asked for (accounts/forms.py)."""
+
+    def post(self, request, *args, **kwargs):
+        limit = getattr(settings, "PASSWORD_RESET_ADDRESS_LIMIT", 20)
+        count = throttle_hit(
+            scope="password-reset-address",
+            subject=client_ip(request) or "unknown",
+            window_seconds=PASSWORD_RESET_WINDOW_SECONDS,
+        )
+        if count > limit:
+            response = render(request, "429.html", status=429)
+            response["Retry-After"] = str(PASSWORD_RESET_WINDOW_SECONDS)
+            return response
+        return super().post(request, *args, **kwargs)

@@ -501,3 +501,33 @@ class Reminder(models.Model):
 
     def __str__(self):
         return f"Reminder to invitation {self.invitation_id} in round {self.round_id}"
+
+
+class LeaderImport(models.Model):
+    """A checked file of leaders, imported by a worker rather than in the request: a big
+    file takes longer than a web request may. The rows are the ones the admin checked;
+    the import checks them again when it runs (``assessments.services.import_jobs``)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting to start"
+        RUNNING = "running", "Importing"
+        DONE = "done", "Imported"
+        FAILED = "failed", "Not imported"
+
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="leader_imports"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    leader_file = models.JSONField(help_text="The rows checked, as LeaderFile.as_data().")
+    fingerprint = models.CharField(max_length=64)
+    rows = models.PositiveIntegerField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    result = models.TextField(blank=True, help_text="What happened, as the admin is told.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"Import of {self.rows} leaders into {self.programme} ({self.status})"

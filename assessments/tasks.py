@@ -5,6 +5,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from .models import Programme
+from .services.import_jobs import leader_import_run, leader_imports_sweep
 from .services.programmes import programme_close
 from .services.reminders import reminders_send_due
 from .services.retention import retention_purge
@@ -43,3 +44,13 @@ def sweep_envelopes() -> int:
     from .services.sealing import envelopes_sweep
 
     return envelopes_sweep()
+
+
+@shared_task(name="assessments.tasks.run_leader_import")
+def run_leader_import(import_id: int) -> str | None:
+    return leader_import_run(import_id=import_id)
+
+
+@shared_task(name="assessments.tasks.sweep_leader_imports")
+def sweep_leader_imports() -> int:
+    return leader_imports_sweep()

@@ -17,6 +17,10 @@ SCHEDULES = {
         timedelta(minutes=10),
     ),
     "Send due reminders": ("assessments.tasks.send_due_reminders", timedelta(hours=1)),
+    "Re-send leader imports left behind": (
+        "assessments.tasks.sweep_leader_imports",
+        timedelta(minutes=1),
+    ),
     "Close programmes past their closing time": (
         "assessments.tasks.close_due_programmes",
         timedelta(minutes=5),

@@ -178,23 +178,13 @@ def _reports_request(*, assessments) -> list[ThemeReport]:
 
 
 def reports_enqueue(*, report_ids: list[int]) -> bool:
-    """Send one render task per report, as a Celery group. False if the broker is down."""
-    from celery import group
-    from kombu.exceptions import OperationalError
+    """Send one render task per report. False if the broker is down (the sweeper retries);
+    never waits long for it (``config.celery.tasks_enqueue``)."""
+    from config.celery import tasks_enqueue
 
     from .tasks import render_theme_report
 
-    if not report_ids:
-        return True
-    try:
-        group(render_theme_report.s(pk) for pk in report_ids).apply_async()
-    except (OperationalError, OSError):
-        log.exception(
-            "Could not enqueue %d theme reports; they stay queued for the sweeper.",
-            len(report_ids),
-        )
-        return False
-    return True
+    return tasks_enqueue(render_theme_report, [(pk,) for pk in report_ids])
 
 
 # Working on one report ----------------------------------------------------------------------

@@ -73,6 +73,18 @@ def _framework_outlines_forgotten():
 
 
 @pytest.fixture(autouse=True)
+def _throttles_forgotten():
+    """Limits count in the cache (rater links, sign-ins, password resets), and a broker
+    failure pauses enqueueing: every test starts afresh, whatever ran before it."""
+    from django.core.cache import cache
+
+    from config.celery import tasks_enqueue_backoff_reset
+
+    cache.clear()
+    tasks_enqueue_backoff_reset()  # a broker failure seen by an earlier test
+
+
+@pytest.fixture(autouse=True)
 def _own_media_root(settings, tmp_path):
     """Every test writes reports and exports to a folder of its own. A shared MEDIA_ROOT
     leaked files between tests: SQLite reuses ids, so a later test's report path could hold

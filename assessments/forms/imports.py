@@ -26,7 +26,7 @@ from ..services.staff import ROLE_NOUNS
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5000
 MAX_SCANNED_ROWS = 20_000  # empty rows included: stops a file of blank lines early
-MAX_COLUMNS = 30
+MAX_COLUMNS = 30  # a wider row is refused before its cells are looked at
 MAX_UNPACKED_BYTES = 50 * 1024 * 1024  # an .xlsx is a zip: refuse a "zip bomb"
 
 REQUIRED_COLUMNS = ("name", "email")
@@ -115,7 +115,8 @@ def _xlsx_cells(data: bytes):
         raise ValidationError(XLSX_UNREADABLE) from error
     try:
         sheet = workbook.worksheets[0]
-        rows = sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS)
+        # One column more than allowed, so that a wider sheet is noticed and refused.
+        rows = sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1)
         for number, values in enumerate(rows, start=1):
             yield number, [_cell_text(value) for value in values]
     except ValidationError:
@@ -191,6 +192,7 @@ def _leader_file(filename: str, numbered_cells) -> LeaderFile:
             )
         if not any(cell.strip() for cell in cells):
             continue
+        _width_checked(number, cells, headings=headings is None)
         if headings is None:
             headings, heading_cells = _headings(cells), cells
             continue
@@ -214,6 +216,18 @@ def _leader_file(filename: str, numbered_cells) -> LeaderFile:
             for column, index in headings.items()
         },
         rows=rows,
+    )
+
+
+def _width_checked(number: int, cells: list[str], *, headings: bool) -> None:
+    """Refuse a row with a value beyond the last column allowed (empty cells at the end of
+    a row, as spreadsheets save them, are fine)."""
+    if len(cells) <= MAX_COLUMNS or not any(cell.strip() for cell in cells[MAX_COLUMNS:]):
+        return
+    what = "The first row (the headings)" if headings else f"Row {number}"
+    raise ValidationError(
+        f"{what} has more than {MAX_COLUMNS} columns. A file of leaders needs only the "
+        "columns of the template: delete the others and upload it again."
     )
 
 

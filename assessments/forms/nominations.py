@@ -9,6 +9,8 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 
+from accounts.names import name_problem
+
 from ..models import RaterGroup
 
 
@@ -56,4 +58,7 @@ class RaterForm(forms.Form):
         self.helper.add_input(Submit("submit", submit_label))
 
     def clean_name(self):
-        return " ".join(self.cleaned_data["name"].split())
+        name = self.cleaned_data["name"]
+        if problem := name_problem(name):
+            raise forms.ValidationError(problem)
+        return " ".join(name.split())

@@ -28,6 +28,9 @@ from .programmes import assessment_create
 # The columns a file may have, in the template's order.
 COLUMNS = ("name", "email", "line_manager_name", "line_manager_email", "facilitator_email")
 NAME_MAX_LENGTH = 200
+# Problems shown on a page; the rest are counted ("and 120 more problems"), so a file of
+# thousands of bad rows still gets a short page.
+MAX_LISTED_PROBLEMS = 50
 EMAIL_MAX_LENGTH = 254
 
 
@@ -89,6 +92,16 @@ class ImportPlan:
     existing: list[LeaderRow] = field(default_factory=list)
     nominations: list[LeaderRow] = field(default_factory=list)
     already_nominated: list[LeaderRow] = field(default_factory=list)
+
+    @property
+    def listed_problems(self) -> list[RowProblem]:
+        return self.problems[:MAX_LISTED_PROBLEMS]
+
+    @property
+    def unlisted_problems(self) -> str:
+        """How many problems are not listed, as text ("2,950"); empty when none."""
+        unlisted = len(self.problems) - MAX_LISTED_PROBLEMS
+        return f"{unlisted:,}" if unlisted > 0 else ""
 
     @property
     def problem_rows(self) -> int:
@@ -340,6 +353,19 @@ def _plan_carry_out(plan: ImportPlan, *, programme: Programme, by: User) -> None
                     RowProblem(row.row, heading, letter, row.line_manager_email, message)
                 )
             raise _Refused from error
+
+
+def import_summary(plan: ImportPlan) -> str:
+    """What an import did, as the admin is told."""
+    if plan.changes_nothing:
+        return "Nothing has changed: everyone in the file was already in the programme."
+    parts = [f"{len(plan.new)} new leader{'s' if len(plan.new) != 1 else ''} added"]
+    if plan.new:
+        parts[0] += " and sent an invitation"
+    if plan.nominations:
+        count = len(plan.nominations)
+        parts.append(f"{count} line manager{'s' if count != 1 else ''} nominated")
+    return "Import complete: " + ", ".join(parts) + "."
 
 
 @transaction.atomic

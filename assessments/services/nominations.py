@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from accounts.emails import email_queue, uk_time
 from accounts.models import User
+from accounts.names import name_problem
 
 from ..models import Assessment, Invitation, NominationRule, RaterGroup
 from ..tokens import token_from_nonce, token_hash, token_new_nonce
@@ -120,13 +121,16 @@ def nominations_status(*, assessment: Assessment) -> Nominations:
 def invitation_nominate(
     *, assessment: Assessment, name: str, email: str, rater_group: str, by: User
 ) -> Invitation:
-    """Add one rater, not yet invited. Refuses the leader's own email, an email already
+    """Add one rater, not yet invited. Refuses a name that is not a name (it opens the
+    emails sent to them: ``accounts.names``), the leader's own email, an email already
     nominated (in any case), a full group and a closed programme."""
     email = User.objects.normalize_email(email.strip()).lower()
     with transaction.atomic():
         assessment = _assessment_lock(assessment)
         _nominations_open(assessment)
         errors = {}
+        if problem := name_problem(name):
+            errors["name"] = problem
         if rater_group not in {g.value for g in RaterGroup.nominable()}:
             errors["rater_group"] = "Select how they work with the leader."
         elif email == assessment.leader.email.lower():
@@ -152,7 +156,10 @@ def invitation_nominate(
         try:
             with transaction.atomic():
                 invitation = Invitation.objects.create(
-                    assessment=assessment, name=name.strip(), email=email, rater_group=rater_group
+                    assessment=assessment,
+                    name=" ".join(name.split()),
+                    email=email,
+                    rater_group=rater_group,
                 )
         except IntegrityError as exc:
             raise ValidationError(

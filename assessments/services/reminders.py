@@ -1,8 +1,11 @@
-"""Reminding raters who have not finished: on schedule, and by hand.
+"""Reminding raters who have not finished, and leaders with work left: on schedule, and by
+hand.
 
 A scheduled round exists once per programme and number of days before the close (a
 database constraint), and a rater is reminded once per round (another): running the
-hourly task twice, or on two machines at once, sends nothing twice.
+hourly task twice, or on two machines at once, sends nothing twice. Leaders are reminded
+in the same rounds of what only they can do (``leader_outstanding``); their email says
+what is still left when it is sent, and is not sent if nothing is.
 """
 
 from datetime import timedelta
@@ -13,17 +16,47 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.emails import email_queue
-from accounts.models import User
+from accounts.models import OutboxEmail, User
 
-from ..models import Assessment, Invitation, Programme, Reminder, ReminderRound
+from ..models import (
+    Assessment,
+    Invitation,
+    Programme,
+    RaterGroup,
+    Reminder,
+    ReminderRound,
+    Response,
+)
+from .nominations import nominations_status
 
 # A manual round skips anyone invited or reminded this recently: a double click, or two
 # admins pressing the button, do not send two emails.
 MANUAL_REMINDER_GAP = timedelta(hours=12)
 
 
+def leader_outstanding(*, assessment: Assessment) -> list[str]:
+    """What the leader still has to do themselves, as lines of their reminder email."""
+    items = []
+    if not Response.objects.filter(assessment=assessment, rater_group=RaterGroup.SELF).exists():
+        items.append("Complete your self-assessment")
+    nominations = nominations_status(assessment=assessment)
+    if nominations.missing:
+        items.append("Nominate your raters: " + "; ".join(nominations.missing).lower())
+    waiting_for_approval = (
+        assessment.programme.nominations_need_approval and not assessment.nominations_approved_at
+    )
+    if nominations.not_yet_invited and not waiting_for_approval:
+        count = nominations.not_yet_invited
+        items.append(
+            f"Send the invitations to the {count} rater{'s' if count != 1 else ''} "
+            "you have nominated"
+        )
+    return items
+
+
 def reminders_send_due(*, now=None) -> int:
-    """Send every scheduled round that has come due. Returns how many raters it reminded.
+    """Send every scheduled round that has come due. Returns how many raters it reminded
+    (leaders with work left are reminded in the same round).
 
     When several rounds are due at once (the task did not run for days, or the programme
     opened late) only the latest goes: nobody gets the 7-day and the 3-day reminder
@@ -62,15 +95,20 @@ def reminder_round_send(
             .exclude(reminders__round__created_at__gte=now - MANUAL_REMINDER_GAP)
         )
         invitations = list(invitations.select_for_update(of=("self",)))
-        if not invitations:
+        leaders = _leaders_with_work(
+            programme=programme, assessment=assessment, not_since=now - MANUAL_REMINDER_GAP
+        )
+        if not invitations and not leaders:
             raise ValidationError(
                 "There is no one to remind: every rater has responded or declined, or was "
-                "invited or reminded in the last 12 hours."
+                "invited or reminded in the last 12 hours, and no leader has anything left "
+                "to do (or was reminded in the last 12 hours)."
             )
         round_ = ReminderRound.objects.create(
             programme=programme, assessment=assessment, created_by=by
         )
         _round_remind(round_=round_, invitations=invitations)
+        _leaders_remind(leaders)
     return round_
 
 
@@ -84,6 +122,7 @@ def _scheduled_round_send(*, programme: Programme, days: int) -> int:
         if not created:
             return 0
         invitations = list(_open_invitations(programme=programme))
+        _leaders_remind(_leaders_with_work(programme=programme))
         return _round_remind(round_=round_, invitations=invitations)
 
 
@@ -97,6 +136,31 @@ def _round_remind(*, round_: ReminderRound, invitations: list[Invitation]) -> in
             kind="rater_reminder", to=invitation.email, context={"invitation_id": invitation.pk}
         )
     return len(invitations)
+
+
+def _leaders_with_work(
+    *, programme: Programme, assessment: Assessment | None = None, not_since=None
+) -> list[Assessment]:
+    """The assessments whose leader has something left to do, leaving out those reminded
+    since ``not_since`` (the outbox is the record: one leader_reminder row per reminder)."""
+    assessments = programme.assessments.select_related("leader", "programme").order_by("pk")
+    if assessment is not None:
+        assessments = assessments.filter(pk=assessment.pk)
+    if not_since is not None:
+        recent = OutboxEmail.objects.filter(
+            kind="leader_reminder", created_at__gte=not_since
+        ).values_list("context__assessment_id", flat=True)
+        assessments = assessments.exclude(pk__in=[pk for pk in recent if pk is not None])
+    return [a for a in assessments if leader_outstanding(assessment=a)]
+
+
+def _leaders_remind(assessments: list[Assessment]) -> None:
+    for assessment in assessments:
+        email_queue(
+            kind="leader_reminder",
+            to=assessment.leader.email,
+            context={"assessment_id": assessment.pk},
+        )
 
 
 def _open_invitations(

@@ -153,17 +153,13 @@ def _vacuum() -> None:
 
 
 def envelopes_seal_request(*, programme_id: int) -> bool:
-    """Hand sealing to a worker after a submit. Best effort: the sweep seals what is left."""
-    from kombu.exceptions import OperationalError
+    """Hand sealing to a worker after a submit, bounded in time (``tasks_enqueue``): with
+    the broker down the envelopes wait for the sweep, and the rater's submit goes on."""
+    from config.celery import tasks_enqueue
 
     from ..tasks import seal_envelopes
 
-    try:
-        seal_envelopes.delay(programme_id)
-    except (OperationalError, OSError) as error:
-        log.warning("Sealing of programme %s left to the sweep: %s", programme_id, error)
-        return False
-    return True
+    return tasks_enqueue(seal_envelopes, [(programme_id,)])
 
 
 def envelopes_sweep() -> int:

@@ -10,6 +10,7 @@ app_name = "imports"
 urlpatterns = [
     path("<int:pk>/import/", imports.leader_import, name="upload"),
     path("<int:pk>/import/check/", imports.leader_import_check, name="check"),
+    path("<int:pk>/import/<int:import_pk>/", imports.leader_import_progress, name="progress"),
     path("<int:pk>/import/template.csv", imports.leader_import_template, name="template"),
     path(
         "<int:pk>/leaders/<int:assessment_pk>/remove/", imports.leader_remove, name="leader_remove"

@@ -18,12 +18,14 @@ from django.utils.crypto import constant_time_compare
 
 from ..access import programme_for_admin
 from ..forms.imports import LeaderImportConfirmForm, LeaderImportForm
-from ..models import Invitation
+from ..models import Invitation, LeaderImport
+from ..services.import_jobs import import_in_request_max_rows, leader_import_queue
 from ..services.imports import (
     COLUMNS,
     LeaderFile,
     PlanChanged,
     assessment_remove,
+    import_summary,
     leader_import_plan,
     leaders_import,
 )
@@ -58,8 +60,8 @@ def leader_import(request, pk):
             return redirect("imports:check", pk=programme.pk)
         form.add_error(
             "file",
-            f"Nothing has been imported: {len(plan.problems)} "
-            f"problem{'s' if len(plan.problems) > 1 else ''} in {plan.problem_rows} "
+            f"Nothing has been imported: {len(plan.problems):,} "
+            f"problem{'s' if len(plan.problems) > 1 else ''} in {plan.problem_rows:,} "
             f"row{'s' if plan.problem_rows > 1 else ''}, listed below. Fix the file and "
             "upload it again.",
         )
@@ -87,6 +89,15 @@ def leader_import_check(request, pk):
                 "Check the file again before importing it.",
             )
             return redirect("imports:upload", pk=programme.pk)
+        if len(leader_file.rows) > import_in_request_max_rows():
+            job = leader_import_queue(
+                programme=programme,
+                leader_file=leader_file,
+                fingerprint=form.cleaned_data["fingerprint"],
+                by=request.user,
+            )
+            del request.session[_session_key(programme)]
+            return redirect("imports:progress", pk=programme.pk, import_pk=job.pk)
         try:
             plan = leaders_import(
                 programme=programme,
@@ -99,7 +110,7 @@ def leader_import_check(request, pk):
         else:
             if not plan.problems:
                 del request.session[_session_key(programme)]
-                messages.success(request, _imported_message(plan))
+                messages.success(request, import_summary(plan))
                 return redirect("programmes:detail", pk=programme.pk)
     else:
         plan = leader_import_plan(programme=programme, leader_file=leader_file)
@@ -111,16 +122,17 @@ def leader_import_check(request, pk):
     )
 
 
-def _imported_message(plan) -> str:
-    if plan.changes_nothing:
-        return "Nothing has changed: everyone in the file was already in the programme."
-    parts = [f"{len(plan.new)} new leader{'s' if len(plan.new) != 1 else ''} added"]
-    if plan.new:
-        parts[0] += " and sent an invitation"
-    if plan.nominations:
-        count = len(plan.nominations)
-        parts.append(f"{count} line manager{'s' if count != 1 else ''} nominated")
-    return "Import complete: " + ", ".join(parts) + "."
+@login_required
+def leader_import_progress(request, pk, import_pk):
+    """A big import, run by a worker: where it has got to."""
+    programme = programme_for_admin(request.user, pk)
+    job = get_object_or_404(programme.leader_imports, pk=import_pk)
+    pending = job.status in (LeaderImport.Status.QUEUED, LeaderImport.Status.RUNNING)
+    return render(
+        request,
+        "assessments/imports/progress.html",
+        {"programme": programme, "job": job, "refresh_seconds": 3 if pending else None},
+    )
 
 
 @login_required

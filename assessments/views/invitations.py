@@ -131,7 +131,8 @@ def remind(request, programme_pk, assessment_pk):
         lambda: reminder_round_send(
             programme=assessment.programme, assessment=assessment, by=request.user
         ),
-        f"{assessment.leader.full_name}'s raters who have not finished have been reminded.",
+        f"{assessment.leader.full_name}'s raters who have not finished have been reminded, "
+        f"and {assessment.leader.full_name} too if they have something left to do.",
     )
     return _back(assessment)
 
@@ -143,7 +144,8 @@ def programme_remind(request, programme_pk):
     _outcome(
         request,
         lambda: reminder_round_send(programme=programme, by=request.user),
-        "Every rater in the programme who has not finished has been reminded.",
+        "Every rater in the programme who has not finished has been reminded, and every "
+        "leader with something left to do.",
     )
     return redirect("programmes:detail", pk=programme.pk)
 

@@ -4,14 +4,12 @@ GET (and HEAD) of the emailed link only shows a landing page: mail scanners fetc
 before people do, so nothing changes until the rater presses Start (a POST). Start binds the
 invitation to the browser session, and the form itself lives at token-free URLs, so the
 token does not linger in history, logs or Referer headers. Unknown and malformed tokens
-get the same 404, counted per client IP so guessing is slowed to a crawl.
+get the same 404, counted per client address; past a limit they get 429, while a real
+link always opens (``assessments.link_guesses``).
 """
 
-import hashlib
 from functools import wraps
 
-from django.conf import settings
-from django.core.cache import cache
 from django.http import Http404
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import redirect, render
@@ -23,6 +21,7 @@ from django.views.decorators.http import require_http_methods
 
 from assessments import tokens
 from assessments.forms.rating import DeclineForm, ThemeRatingForm
+from assessments.link_guesses import link_miss_record, link_miss_window
 from assessments.models import Invitation, RaterGroup
 from assessments.services.rating_form import (
     NAVIGATION_ACTIONS,
@@ -91,42 +90,6 @@ def rater_headers(view):
     return wrapped
 
 
-# Guessing links: a counter per client IP in the cache.
-
-
-def _miss_limit() -> int:
-    return getattr(settings, "RATER_LINK_MISS_LIMIT", DEFAULT_LINK_MISS_LIMIT)
-
-
-def _miss_window() -> int:
-    return getattr(settings, "RATER_LINK_MISS_WINDOW_SECONDS", DEFAULT_LINK_MISS_WINDOW_SECONDS)
-
-
-def _client_ip(request) -> str:
-    """REMOTE_ADDR, or behind a proxy the header it sets (RATER_LINK_CLIENT_IP_HEADER, e.g.
-    "HTTP_X_FORWARDED_FOR": its last address, the one our own proxy appended)."""
-    header = getattr(settings, "RATER_LINK_CLIENT_IP_HEADER", "REMOTE_ADDR")
-    return request.META.get(header, "").split(",")[-1].strip() or "unknown"
-
-
-def _miss_key(request) -> str:
-    client = _client_ip(request)
-    return "rater-link-miss:" + hashlib.sha256(client.encode()).hexdigest()
-
-
-def _misses(request) -> int:
-    return cache.get(_miss_key(request), 0)
-
-
-def _record_miss(request) -> None:
-    key = _miss_key(request)
-    cache.add(key, 0, timeout=_miss_window())
-    try:
-        cache.incr(key)
-    except ValueError:  # expired between the two calls
-        cache.set(key, 1, timeout=_miss_window())
-
-
 def _not_found(request):
     return render(request, "assessments/rater/not_found.html", status=404)
 
@@ -135,10 +98,10 @@ def _rate_limited(request):
     response = render(
         request,
         "assessments/rater/rate_limited.html",
-        {"minutes": max(1, _miss_window() // 60)},
+        {"minutes": max(1, link_miss_window() // 60)},
         status=429,
     )
-    response["Retry-After"] = str(_miss_window())
+    response["Retry-After"] = str(link_miss_window())
     return response
 
 
@@ -278,11 +241,10 @@ def _place(invitation) -> FormPlace:
 @require_http_methods(["GET", "HEAD", "POST"])
 def link(request, token):
     """The emailed link: GET shows who asks and why; POST starts (or declines)."""
-    if _misses(request) >= _miss_limit():
-        return _rate_limited(request)
     invitation = _invitation_for_token(token)
     if invitation is None:
-        _record_miss(request)
+        if link_miss_record(request):
+            return _rate_limited(request)
         return _not_found(request)
     assessment = invitation.assessment
     refusal = refusal_for(assessment=assessment, invitation=invitation)

@@ -56,6 +56,7 @@ MIDDLEWARE = [
     "config.middleware.NotFoundPageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.middleware.DatabaseUnavailableMiddleware",
+    "accounts.backends.SignInThrottleMiddleware",
     # Turns a locked-out sign-in into the lockout page; last, as django-axes asks.
     "axes.middleware.AxesMiddleware",
 ]
@@ -86,8 +87,10 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
-# django-axes first: it refuses a locked-out sign-in before the password is even checked.
+# Refusals first, before any password is hashed: an address that has failed too often
+# (accounts/backends.py), then a locked account at that address (django-axes).
 AUTHENTICATION_BACKENDS = [
+    "accounts.backends.AddressThrottleBackend",
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -165,7 +168,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # while it is still running.
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=120)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=180)
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 1}
+# A web request that sends a task waits at most this long for a broker that does not answer
+# (config.celery.tasks_enqueue: no retries, then a pause before trying again).
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=1.0)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_DEFAULT_QUEUE = "default"
@@ -225,10 +231,22 @@ WHITENOISE_USE_FINDERS = DEBUG
 # Rater links: wrong tokens from one client address before it is told to wait (429).
 RATER_LINK_MISS_LIMIT = env.int("RATER_LINK_MISS_LIMIT", default=20)
 RATER_LINK_MISS_WINDOW_SECONDS = env.int("RATER_LINK_MISS_WINDOW_SECONDS", default=600)
-# Where the client's address is: behind a proxy set HTTP_X_FORWARDED_FOR (its last address is
-# used), or every rater, and everyone signing in, shares the proxy's address.
-CLIENT_IP_HEADER = env("CLIENT_IP_HEADER", default="REMOTE_ADDR")
-RATER_LINK_CLIENT_IP_HEADER = env("RATER_LINK_CLIENT_IP_HEADER", default=CLIENT_IP_HEADER)
+# Behind a proxy, every request arrives from the proxy's address. List the proxies (addresses or
+# networks, comma-separated) whose X-Forwarded-For is to be believed, or every rater and
+# everyone signing in shares one address for the limits below (config/client_ip.py).
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+
+# Signing in from one address, whatever the accounts: this many failures within the window
+# and the address waits out the rest of it (429), before any password is hashed.
+SIGN_IN_ADDRESS_LIMIT = env.int("SIGN_IN_ADDRESS_LIMIT", default=30)
+SIGN_IN_ADDRESS_WINDOW_MINUTES = env.int("SIGN_IN_ADDRESS_WINDOW_MINUTES", default=15)
+
+# Leader imports of more rows than this run in a worker, with a page showing how far they are.
+IMPORT_IN_REQUEST_MAX_ROWS = env.int("IMPORT_IN_REQUEST_MAX_ROWS", default=500)
+
+# Password links: per email address asked for (known or not, alike) and per connection, an hour.
+PASSWORD_RESET_EMAIL_LIMIT = env.int("PASSWORD_RESET_EMAIL_LIMIT", default=3)
+PASSWORD_RESET_ADDRESS_LIMIT = env.int("PASSWORD_RESET_ADDRESS_LIMIT", default=20)
 
 # Signing in (django-axes): 5 wrong passwords for one account from one address lock that
 # pair for an hour; a password reset (which proves the mailbox) lifts it at once. Keyed on the

@@ -19,3 +19,19 @@ def unsafe_configuration(*, debug, secret_key, allowed_hosts):
     if not allowed_hosts:
         problems.append("ALLOWED_HOSTS is empty; list the host names this site answers to.")
     return problems
+
+
+def trusted_proxy_problems(proxies) -> list[str]:
+    """Each TRUSTED_PROXIES entry must be an address or a network (a host name would be
+    refused at the first request, as a 500 for everyone)."""
+    import ipaddress
+
+    problems = []
+    for proxy in proxies:
+        try:
+            ipaddress.ip_network(proxy.strip(), strict=False)
+        except ValueError:
+            problems.append(
+                f"TRUSTED_PROXIES has {proxy!r}, which is not an IP address or network."
+            )
+    return problems

@@ -24,6 +24,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
 # django-axes as in production, except that Django's test Client.login() (which passes no
 # request) may sign in: see tests/security/client_login.py.
 AUTHENTICATION_BACKENDS = [
+    "accounts.backends.AddressThrottleBackend",
     "tests.security.client_login.AxesBackendForTestClient",
     "django.contrib.auth.backends.ModelBackend",
 ]

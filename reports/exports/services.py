@@ -135,18 +135,13 @@ def _audit_detail(export: CohortExport) -> dict:
 
 
 def cohort_exports_enqueue(*, export_ids: list[int]) -> bool:
-    """Send one build task per export. False if the broker is down (the sweeper retries)."""
-    from kombu.exceptions import OperationalError
+    """Send one build task per export. False if the broker is down (the sweeper retries);
+    never waits long for it (``config.celery.tasks_enqueue``)."""
+    from config.celery import tasks_enqueue
 
     from ..export_tasks import build_cohort_export
 
-    try:
-        for pk in export_ids:
-            build_cohort_export.delay(pk)
-    except (OperationalError, OSError):
-        log.exception("Could not enqueue cohort exports %s; the sweeper will.", export_ids)
-        return False
-    return True
+    return tasks_enqueue(build_cohort_export, [(pk,) for pk in export_ids])
 
 
 # Building -----------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from assessments.models import RaterGroup
 from assessments.services.nominations import invitation_nominate, invitations_send
 from assessments.tokens import token_from_nonce, token_hash
 from config.celery import app as celery_app
+from config.celery import tasks_enqueue_backoff_reset
 from tests.services import REDIS_URL, unavailable
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
@@ -115,12 +116,14 @@ def broker(redis_url):
         conf.broker_url, conf.task_always_eager = url, False
         celery_app._pool = None  # connections are pooled per broker URL
         celery_app.amqp._producer_pool = None
+        tasks_enqueue_backoff_reset()  # a failure just seen must not hold back the next URL
 
     use(redis_url)
     yield use
     conf.broker_url, conf.task_always_eager = saved
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
+    tasks_enqueue_backoff_reset()
 
 
 @pytest.fixture

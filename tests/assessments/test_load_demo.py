@@ -6,7 +6,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from pypdf import PdfReader
 
+from accounts.models import OutboxEmail, User
 from assessments.models import Assessment, Invitation, Programme, RaterGroup, Response
+from assessments.services.reminders import reminder_round_send
 from reports.models import ThemeReport
 
 
@@ -47,6 +49,19 @@ def test_demo_has_a_released_cohort_and_raters_in_every_state(
     assert states == {state.value for state in Invitation.State}
     assert alex.responses.filter(rater_group=RaterGroup.SELF).exists()
     assert alex.drafts.filter(invitation__state=Invitation.State.STARTED).exists()
+
+    # The programme page's "Send reminders" has a round to send: Alex's raters who have not
+    # finished (invited days ago), and the leaders with work left.
+    admin = User.objects.get(email="admin@demo.lpc360.test")
+    reminders_before = OutboxEmail.objects.count()
+    round_ = reminder_round_send(programme=open_programme, by=admin)
+    assert set(round_.reminders.values_list("invitation__state", flat=True)) == {
+        "invited",
+        "started",
+    }
+    leaders = OutboxEmail.objects.filter(kind="leader_reminder").values_list("to", flat=True)
+    assert {"priya.shah@demo.lpc360.test", "tom.okafor@demo.lpc360.test"} <= set(leaders)
+    assert OutboxEmail.objects.count() > reminders_before
 
     for expected in (
         "admin@demo.lpc360.test",

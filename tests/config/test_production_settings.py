@@ -69,3 +69,30 @@ def test_every_problem_is_named_at_once():
 
 def test_safe_configuration_has_no_problems():
     assert unsafe_configuration(debug=False, secret_key=GOOD_KEY, allowed_hosts=["a"]) == []
+
+
+PROXY_PROBE = """
+from django.test import RequestFactory
+from config.client_ip import client_ip
+factory = RequestFactory()
+forwarded = "10.0.0.1, 198.51.100.7"
+via_proxy = factory.get("/", REMOTE_ADDR="172.18.0.5", HTTP_X_FORWARDED_FOR=forwarded)
+direct = factory.get("/", REMOTE_ADDR="203.0.113.9", HTTP_X_FORWARDED_FOR="198.51.100.7")
+print(client_ip(via_proxy), client_ip(direct))
+"""
+
+
+def test_behind_the_documented_proxy_each_client_has_its_own_address():
+    """docker-compose and docs/operations.md set TRUSTED_PROXIES to the compose network."""
+    result = run_manage("shell", "-c", PROXY_PROBE, TRUSTED_PROXIES="172.16.0.0/12")
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert result.stdout.splitlines()[-1].split() == ["198.51.100.7", "203.0.113.9"]
+    compose = (ROOT / "docker-compose.yml").read_text()
+    assert "TRUSTED_PROXIES: 172.16.0.0/12" in compose
+    assert "TRUSTED_PROXIES" in (ROOT / "docs" / "operations.md").read_text()
+
+
+def test_production_refuses_a_trusted_proxy_that_is_not_an_address():
+    result = run_manage("check", TRUSTED_PROXIES="proxy.internal")
+    assert result.returncode != 0
+    assert "TRUSTED_PROXIES" in result.stderr

@@ -82,7 +82,7 @@ def admin_object_ids() -> dict[str, str]:
 
 
 # Ids that name something inside the programme (or assessment) the URL is under.
-NESTED_IDS = {"invitation_pk", "export_pk", "user_pk", "comment_pk"}
+NESTED_IDS = {"invitation_pk", "export_pk", "user_pk", "comment_pk", "import_pk"}
 
 
 def fill(route: Route, side: Side, world: World, *, nested: Side | None = None) -> str:
@@ -103,6 +103,7 @@ def fill(route: Route, side: Side, world: World, *, nested: Side | None = None) 
         "user_pk": inner.programme.admins.get().pk,
         "invitation_pk": (inner.nominee if ns == "leader" else inner.invitation).pk,
         "export_pk": inner.export.pk,
+        "import_pk": inner.leader_import.pk,
         "comment_pk": inner.comment.pk,
         "app_label": "accounts",
         "content_type_id": str(ContentType.objects.get_for_model(Assessment).pk),

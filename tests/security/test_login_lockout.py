@@ -128,29 +128,46 @@ def test_the_test_clients_sign_in_helpers_still_work(client, person):
 def test_the_site_itself_uses_django_axes_own_backend_first():
     from config.settings import base
 
-    assert base.AUTHENTICATION_BACKENDS[0] == "axes.backends.AxesStandaloneBackend"
+    assert base.AUTHENTICATION_BACKENDS[0] == "accounts.backends.AddressThrottleBackend"
+    assert base.AUTHENTICATION_BACKENDS[1] == "axes.backends.AxesStandaloneBackend"
     assert base.MIDDLEWARE[-1] == "axes.middleware.AxesMiddleware"
     assert base.AXES_FAILURE_LIMIT == 5
     assert base.AXES_COOLOFF_TIME.total_seconds() == 60 * 60
     # The tests swap in a subclass only so that Client.login() works (client_login.py).
-    assert settings.AUTHENTICATION_BACKENDS[0].endswith("AxesBackendForTestClient")
+    assert settings.AUTHENTICATION_BACKENDS[1].endswith("AxesBackendForTestClient")
 
 
-def test_behind_a_proxy_the_address_is_the_one_the_proxy_appended(person, settings):
-    settings.CLIENT_IP_HEADER = "HTTP_X_FORWARDED_FOR"
+PROXY = "172.18.0.5"
+
+
+def behind_proxy(forwarded_for: str) -> Client:
+    return Client(REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=forwarded_for)
+
+
+def test_behind_a_trusted_proxy_the_address_is_the_one_the_proxy_appended(person, settings):
+    settings.TRUSTED_PROXIES = ["172.16.0.0/12"]
     # What the client sends before the proxy's own entry changes nothing.
     for n in range(5):
-        attacker = Client(HTTP_X_FORWARDED_FOR=f"10.9.9.{n}, 203.0.113.7")
-        sign_in(attacker, person.email, "wrong")
-    locked = Client(HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.7")
+        sign_in(behind_proxy(f"10.9.9.{n}, 203.0.113.7"), person.email, "wrong")
+    locked = behind_proxy("1.2.3.4, 203.0.113.7")
     assert sign_in(locked, person.email, PASSWORD).status_code == 429
-    colleague = Client(HTTP_X_FORWARDED_FOR="198.51.100.20")
+    colleague = behind_proxy("198.51.100.20")
     assert sign_in(colleague, person.email, PASSWORD).status_code == 302
 
 
+def test_without_trusted_proxies_the_header_is_ignored(person, settings):
+    settings.TRUSTED_PROXIES = []
+    for n in range(5):
+        sign_in(behind_proxy(f"10.9.9.{n}"), person.email, "wrong")
+    # Everyone behind the untrusted proxy is one address: the lock holds for all of them...
+    assert sign_in(behind_proxy("198.51.100.20"), person.email, PASSWORD).status_code == 429
+    # ...and only for them.
+    assert sign_in(Client(REMOTE_ADDR="10.1.2.3"), person.email, PASSWORD).status_code == 302
+
+
 def test_a_missing_or_malformed_address_is_no_error(person, settings):
-    settings.CLIENT_IP_HEADER = "HTTP_X_FORWARDED_FOR"
+    settings.TRUSTED_PROXIES = ["172.16.0.0/12"]
     for header in ["", "not-an-address", "203.0.113.7, <script>"]:
-        response = sign_in(Client(HTTP_X_FORWARDED_FOR=header), person.email, "wrong")
+        response = sign_in(behind_proxy(header), person.email, "wrong")
         assert response.status_code == 200, header
     assert sign_in(Client(), person.email, PASSWORD).status_code == 302

@@ -110,8 +110,11 @@ def test_starting_a_rater_link_sets_a_secure_session_cookie(production):
     assert production["rater form"]["status"] == 200
 
 
-def test_sign_in_is_guarded_by_django_axes_itself(production):
-    assert production["backends"][0] == "axes.backends.AxesStandaloneBackend"
+def test_sign_in_is_guarded_by_the_address_limit_then_django_axes_itself(production):
+    assert production["backends"][:2] == [
+        "accounts.backends.AddressThrottleBackend",
+        "axes.backends.AxesStandaloneBackend",
+    ]
     assert production["axes"] == [True, 5, 3600]
 
 

@@ -160,7 +160,6 @@ def test_guessing_is_stopped_at_the_configured_limit_and_released_after_the_wind
 ):
     settings.RATER_LINK_MISS_LIMIT = limit
     settings.RATER_LINK_MISS_WINDOW_SECONDS = 600
-    real = next(iter(emailed_links.values()))
     guesser = Client(REMOTE_ADDR="203.0.113.9")
     with time_machine.travel(timezone.now(), tick=False) as clock:
         misses = [secrets.token_urlsafe(32) if n % 2 else f"junk{n}" for n in range(limit)]
@@ -169,11 +168,23 @@ def test_guessing_is_stopped_at_the_configured_limit_and_released_after_the_wind
         assert limited.status_code == 429
         assert limited["Retry-After"] == "600"
         assert 'class="nhsuk-header' in limited.content.decode()
-        # A real link waits too, so a hit cannot be told from a miss meanwhile.
-        assert guesser.get(link(real)).status_code == 429
-        assert guesser.post(link(real), {"action": "start"}).status_code == 429
         clock.shift(timedelta(seconds=601))
-        assert guesser.get(link(real)).status_code == 200
+        assert guesser.get(link(secrets.token_urlsafe(32))).status_code == 404
+
+
+def test_twenty_wrong_links_from_one_address_never_stop_a_real_link_from_it_or_elsewhere(
+    emailed_links,
+):
+    """A trust behind one address: a colleague's typos must not cost anyone their link."""
+    first, second = list(emailed_links.values())[:2]
+    same_address = Client(REMOTE_ADDR="203.0.113.9")
+    for _ in range(20):
+        assert same_address.get(link(secrets.token_urlsafe(32))).status_code == 404
+    assert same_address.get(link(secrets.token_urlsafe(32))).status_code == 429
+    assert same_address.get(link(first)).status_code == 200
+    started = same_address.post(link(first), {"action": "start"})
+    assert started.status_code == 302
+    assert Client(REMOTE_ADDR="198.51.100.4").get(link(second)).status_code == 200
 
 
 def _state(invitation) -> tuple:
@@ -274,7 +285,8 @@ def test_the_token_is_in_no_log_no_table_and_no_page_after_start(
         decliner.post("/feedback/decline/", {"reason": "I have only just met them."})
         decliner.get("/feedback/done/")
         # The paths Django itself logs: a withdrawn link (410), a form posted without its
-        # CSRF token (403), a link fetched while rate-limited (429).
+        # CSRF token (403), a wrong link while rate-limited (429), and a real link opened
+        # from that same address (200: the limit never refuses a real link).
         withdrawn = tokens_by_email.pop("kai.peer@example.nhs.uk")
         invitation_revoke(
             invitation=Invitation.objects.get(email="kai.peer@example.nhs.uk"),
@@ -287,7 +299,8 @@ def test_the_token_is_in_no_log_no_table_and_no_page_after_start(
         guesser = Client(REMOTE_ADDR="198.51.100.4")
         for n in range(20):
             guesser.get(link(f"guess{n}"))
-        assert guesser.get(link(waiting)).status_code == 429
+        assert guesser.get(link("guess-again")).status_code == 429
+        assert guesser.get(link(waiting)).status_code == 200
     finally:
         connection.force_debug_cursor = False
 
@@ -311,3 +324,26 @@ def test_the_token_is_in_no_log_no_table_and_no_page_after_start(
             assert journey.token not in response.get("Location", ""), url
             assert journey.token.encode() not in response.content, url
             assert response["Referrer-Policy"] == "no-referrer", url
+
+
+UNREACHABLE_REDIS = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        # A port nothing listens on: every cache call fails at once.
+        "LOCATION": "redis://127.0.0.1:9/0",
+        "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+    }
+}
+
+
+def test_with_the_cache_down_links_open_and_wrong_ones_still_get_404(
+    emailed_links, settings, caplog
+):
+    settings.CACHES = UNREACHABLE_REDIS
+    real = next(iter(emailed_links.values()))
+    rater = Client(REMOTE_ADDR="203.0.113.9")
+    with caplog.at_level(logging.WARNING, logger="config.throttle"):
+        assert rater.get(link(secrets.token_urlsafe(32))).status_code == 404
+        assert rater.get(link(real)).status_code == 200
+        assert rater.post(link(real), {"action": "start"}).status_code == 302
+    assert "the cache is unreachable" in caplog.text

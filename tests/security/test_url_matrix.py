@@ -113,6 +113,7 @@ EXPECTED = {
     "imports:upload":                   (L,   N,     N,     OK,   N,    N,    L,    OK),
     "imports:check":                    (L,   N,     N,     R,    N,    N,    L,    R),
     "imports:template":                 (L,   N,     N,     OK,   N,    N,    L,    OK),
+    "imports:progress":                 (L,   N,     N,     OK,   N,    N,    L,    OK),
     "imports:leader_remove":            (L,   N,     N,     OK,   N,    N,    L,    OK),
     "imports:leader_facilitator":       (L,   N,     N,     OK,   N,    N,    L,    OK),
     "imports:staff":                    (L,   N,     N,     OK,   N,    N,    L,    OK),

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from accounts.roles import role_grant
-from assessments.models import Assessment, Invitation, Programme, ThemeComment
+from assessments.models import Assessment, Invitation, LeaderImport, Programme, ThemeComment
 from framework.models import Theme
 from reports.models import CohortExport, ReleasedThemeReport, ReportVersion, ThemeReport
 from tests import factories
@@ -32,6 +32,7 @@ class Side:
     released_assessment: Assessment  # in a released programme, with a ready theme report
     comment: ThemeComment  # a rater's comment in the released assessment
     export: CohortExport
+    leader_import: LeaderImport  # a big import, done by a worker
 
 
 @dataclass
@@ -98,8 +99,25 @@ def _side(framework, *, admin, leader, facilitator=None) -> Side:
     )
     export.file.save("cohort.zip", ContentFile(b"PK matrix"), save=False)
     export.save()
+    leader_import = LeaderImport.objects.create(
+        programme=programme,
+        created_by=admin,
+        leader_file={"filename": "leaders.csv", "headings": {}, "rows": []},
+        fingerprint="matrix",
+        rows=600,
+        status=LeaderImport.Status.DONE,
+        result="Import complete: 600 new leaders added and sent an invitation.",
+    )
     return Side(
-        programme, assessment, invitation, token, nominee, released_assessment, comment, export
+        programme,
+        assessment,
+        invitation,
+        token,
+        nominee,
+        released_assessment,
+        comment,
+        export,
+        leader_import,
     )
 
 

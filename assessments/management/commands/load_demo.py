@@ -5,7 +5,9 @@ Two programmes run against the loaded framework:
   submitted, then closed, reports rendered and released — so the leader reports, the PDFs
   and the cohort exports show real figures.
 - "Demo cohort 2 (open)": mid-cycle. Its first leader has a self-assessment and raters in
-  every state (nominated, invited, started with a draft, submitted, declined, revoked).
+  every state (nominated, invited, started with a draft, submitted, declined, revoked),
+  invited days ago; two more leaders have their self-assessment to do. A reminder round
+  can be sent at once.
 
 Running it again changes nothing and prints the sign-ins again. Refuses to run when DEBUG
 is off, so it can never seed a real deployment.
@@ -173,7 +175,8 @@ class Command(BaseCommand):
                     assessment=assessment,
                     by=admin,
                     rater_group=group,
-                    name=f"{prefix} {group.label.split(' (')[0]} {n}",
+                    # A letter, not a number: a rater's name is letters (accounts.names).
+                    name=f"{prefix} {group.label.split(' (')[0]} {chr(64 + n)}",
                     email=f"{slug}.{group.value}.{n}@raters.demo.lpc360.test",
                 )
             )
@@ -224,6 +227,11 @@ class Command(BaseCommand):
             "Colleague",
         )
         invitations_send(assessment=alex, by=admin)
+        # Sent days ago, as mid-cycle, so the programme page's "Send reminders" has a round
+        # to send now: Alex's raters who have not finished, and the leaders with work left.
+        alex.invitations.filter(invited_at__isnull=False).update(
+            invited_at=programme.opens_at + timedelta(days=1)
+        )
         manager, *peers = raters[:5]
         invitation_start(invitation=manager)
         self._rate(rng, alex, statements, themes, 3.6, invitation=manager)

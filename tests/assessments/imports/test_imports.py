@@ -183,7 +183,7 @@ def test_a_leader_with_the_most_line_managers_already_blocks_the_import(programm
     for n in range(2):  # the default rules allow 2 line managers
         invitation_nominate(
             assessment=assessment,
-            name=f"M{n}",
+            name=f"Manager {'AB'[n]}",
             email=f"m{n}@example.nhs.uk",
             rater_group=RaterGroup.LINE_MANAGER,
             by=programme_admin,

@@ -132,3 +132,40 @@ def test_an_admin_assigns_staff_and_removes_a_leader(
     assert "Ada Lovelace has been removed" in page.content()
     assert not programme.assessments.exists()
     assert {k: v for k, v in problems.items() if v} == {}
+
+
+def test_a_big_import_is_followed_on_its_own_page(
+    live_server, browser, programme, programme_admin, facilitator, settings
+):
+    from assessments.models import LeaderImport
+
+    settings.IMPORT_IN_REQUEST_MAX_ROWS = 2  # so that three rows count as a big file
+    page = signed_in_page(
+        browser, live_server, programme_admin, viewport={"width": 375, "height": 740}
+    )
+    problems = {}
+    page.goto(f"{live_server.url}/programmes/{programme.pk}/import/")
+    page.locator("input[type=file][name=file]").set_input_files(csv_file(GOOD_ROWS))
+    with page.expect_navigation():
+        page.get_by_role("button", name="Upload and check").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Import 3 leaders").click()
+    # Tasks run in process in the tests, so the worker's part is done by the time it shows.
+    assert "/import/" in page.url and page.url.rstrip("/").split("/")[-1].isdigit()
+    assert "Importing 3 leaders" in page.content()
+    assert "Import complete: 3 new leaders added" in page.locator("#import-result").inner_text()
+    problems["import done"] = axe_violations(page)
+    assert programme.assessments.count() == 3
+
+    waiting = LeaderImport.objects.create(
+        programme=programme,
+        created_by=programme_admin,
+        leader_file={"filename": "big.csv", "headings": {}, "rows": []},
+        fingerprint="x",
+        rows=5000,
+    )
+    page.goto(f"{live_server.url}/programmes/{programme.pk}/import/{waiting.pk}/")
+    assert page.locator("#import-status").inner_text() == "Waiting to start"
+    assert page.get_by_role("link", name="Check again").is_visible()
+    problems["import waiting"] = axe_violations(page)
+    assert {k: v for k, v in problems.items() if v} == {}

@@ -172,10 +172,14 @@ def test_admins_add_and_remove_raters_for_a_leader(programme_admin_client, asses
 def test_admins_send_invitations_and_remind(programme_admin_client, assessment, nominated):
     programme_admin_client.post(_url("invitations:send", assessment))
     assert assessment.invitations.filter(state="invited").count() == 5
-    # Just invited: a reminder now would be a second email within minutes.
+    # Just invited: a reminder now would be a second email within minutes. The leader, who
+    # has not done their self-assessment, is reminded of that.
+    programme_admin_client.post(_url("invitations:remind", assessment), follow=True)
+    assert not Reminder.objects.exists()
+    reminded = OutboxEmail.objects.filter(kind="leader_reminder").values_list("to", flat=True)
+    assert list(reminded) == [assessment.leader.email]
     response = programme_admin_client.post(_url("invitations:remind", assessment), follow=True)
     assert "no one to remind" in response.content.decode()
-    assert not Reminder.objects.exists()
 
 
 def test_approval_by_the_leaders_own_facilitator_only(client, assessment, programme, nominated):

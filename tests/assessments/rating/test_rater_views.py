@@ -114,10 +114,10 @@ class TestLink:
         limited = client.get(link("9" * 43))
         assert limited.status_code == 429
         assert "Too many attempts" in limited.content.decode()
-        # Even a real link waits, so a hit cannot be told from a miss.
-        assert client.get(link(token)).status_code == 429
+        # A real link still opens: the limit slows guessing, it never turns a rater away.
+        assert client.get(link(token)).status_code == 200
         other_client = Client(REMOTE_ADDR="10.0.0.9")
-        assert other_client.get(link(token)).status_code == 200
+        assert other_client.get(link("9" * 43)).status_code == 404
 
     def test_the_default_limit_is_twenty_misses(self, client, db):
         statuses = [client.get(link(f"{n:043d}")).status_code for n in range(21)]
@@ -170,17 +170,22 @@ class TestLink:
             == 403
         )
 
-    def test_behind_a_proxy_the_client_address_comes_from_its_header(self, peer, settings):
+    def test_behind_a_trusted_proxy_the_client_address_comes_from_its_header(self, peer, settings):
         settings.RATER_LINK_MISS_LIMIT = 2
-        settings.RATER_LINK_CLIENT_IP_HEADER = "HTTP_X_FORWARDED_FOR"
-        _, token = peer
-        guesser = Client(HTTP_X_FORWARDED_FOR="spoofed, 203.0.113.7")
+        settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
+        guesser = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="spoofed, 203.0.113.7")
         for _ in range(2):
             guesser.get(link("A" * 43))
-        assert guesser.get(link(token)).status_code == 429
-        # Another person behind the same proxy is not locked out.
-        colleague = Client(HTTP_X_FORWARDED_FOR="198.51.100.20")
-        assert colleague.get(link(token)).status_code == 200
+        assert guesser.get(link("A" * 43)).status_code == 429
+        # Another person behind the same proxy is not slowed down...
+        colleague = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.20")
+        assert colleague.get(link("A" * 43)).status_code == 404
+        # ...and a client that is not the proxy cannot choose its address with the header.
+        direct = Client(REMOTE_ADDR="203.0.113.99", HTTP_X_FORWARDED_FOR="198.51.100.20")
+        for _ in range(2):
+            direct.get(link("A" * 43))
+        assert direct.get(link("A" * 43)).status_code == 429
+        assert colleague.get(link("A" * 43)).status_code == 404
 
     def test_a_missing_trailing_slash_is_added(self, client, peer):
         _, token = peer
