@@ -70,6 +70,8 @@ class ResponseFactory(factory.django.DjangoModelFactory):
             Assessment.objects.filter(pk=self.assessment_id, self_submitted_on=None).update(
                 self_submitted_on=timezone.localdate()
             )
+            if self.assessment.self_submitted_on is None:  # the caller's copy too
+                self.assessment.self_submitted_on = timezone.localdate()
 
     @factory.post_generation
     def values(self, create, extracted, **kwargs):

@@ -22,10 +22,8 @@ from ..models import (
     Assessment,
     Invitation,
     Programme,
-    RaterGroup,
     Reminder,
     ReminderRound,
-    Response,
 )
 from .nominations import nominations_status
 
@@ -37,7 +35,7 @@ MANUAL_REMINDER_GAP = timedelta(hours=12)
 def leader_outstanding(*, assessment: Assessment) -> list[str]:
     """What the leader still has to do themselves, as lines of their reminder email."""
     items = []
-    if not Response.objects.filter(assessment=assessment, rater_group=RaterGroup.SELF).exists():
+    if assessment.self_submitted_on is None:
         items.append("Complete your self-assessment")
     nominations = nominations_status(assessment=assessment)
     if nominations.missing:

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from accounts.models import OutboxEmail, Role
 from accounts.roles import role_grant
-from assessments.models import Invitation, RaterGroup, Response
+from assessments.models import Invitation, RaterGroup
 from assessments.services.reminders import leader_outstanding, reminder_round_send
 from assessments.tasks import send_due_reminders
 from tests import factories
@@ -33,9 +33,7 @@ def _leader(programme, name, *, self_done=False, raters=0, state=Invitation.Stat
     leader = factories.UserFactory(full_name=name, email=email)
     assessment = factories.AssessmentFactory(programme=programme, leader=leader)
     if self_done:
-        Response.objects.create(
-            assessment=assessment, rater_group=RaterGroup.SELF, submitted_on=OPENS.date()
-        )
+        factories.ResponseFactory(assessment=assessment, rater_group=RaterGroup.SELF)
     groups = [RaterGroup.LINE_MANAGER] + [RaterGroup.PEER] * 3 + [RaterGroup.DIRECT_REPORT] * 3
     for n, group in enumerate(groups[:raters]):
         factories.InvitationFactory(
@@ -88,9 +86,7 @@ def test_a_leader_who_finishes_before_the_email_goes_is_not_sent_it(programme):
     assessment = _leader(programme, "Ada Nothing", self_done=False, raters=7)
     with time_machine.travel(OPENS + timedelta(days=3)):
         reminder_round_send(programme=programme, by=None)
-    Response.objects.create(
-        assessment=assessment, rater_group=RaterGroup.SELF, submitted_on=OPENS.date()
-    )
+    factories.ResponseFactory(assessment=assessment, rater_group=RaterGroup.SELF)
     from accounts.outbox import outbox_send
 
     row = OutboxEmail.objects.get(kind="leader_reminder")

@@ -1,19 +1,10 @@
 """Personas for the rating form tests; builders.py makes invitations and form posts."""
 
 import pytest
-from django.core.cache import cache
 
 from assessments.services.rating_form import rating_outline
 
 from .builders import invite
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    """The link-guessing counter lives in the cache: start every test from zero."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
