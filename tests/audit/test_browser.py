@@ -52,7 +52,7 @@ def test_redact_release_reopen_audit_and_erase_in_a_browser(
     fac, fac_errors = _page(browser_context, live_server, facilitator)
     fac.goto(f"{base}/reports/facilitator/")
     problems["facilitator list"] = _axe_violations(fac)
-    fac.get_by_role("link", name="Alex Leader").click()
+    fac.get_by_role("link", name="Alex Leader", exact=True).click()
     fac.wait_for_load_state()
     problems["facilitator leader"] = _axe_violations(fac)
     fac.get_by_role("link", name="Release").click()

@@ -5,6 +5,7 @@ submitted" using only Tab, the arrow keys, Space, Enter (and typing a comment). 
 import pytest
 
 from assessments.models import Invitation, Rating, Response
+from assessments.services.sealing import envelopes_seal
 
 from .actions import SCALE_POINTS, form_pages
 from .browsing import Journey, new_page
@@ -93,6 +94,8 @@ def test_a_rater_completes_the_whole_form_with_the_keyboard(browser, invited, fr
 
     invitation = Invitation.objects.get(email="priya.peer@example.nhs.uk")
     assert invitation.state == Invitation.State.SUBMITTED
+    # The answers wait, encrypted, to be sealed with k of their group (or all at close).
+    envelopes_seal(programme_id=invited.assessment.programme_id, final=True)
     response = Response.objects.get(assessment=invited.assessment)
     in_form_order = Rating.objects.filter(response=response).order_by(
         "statement__quality__theme__order", "statement__quality__order", "statement__order"

@@ -6,6 +6,7 @@ from django.test import Client
 from django.utils import timezone
 from pypdf import PdfReader
 
+from reports.release import programme_reports_release
 from reports.services import reports_generate
 from tests.reports.test_pdf_report import assessment_with_feedback
 
@@ -41,6 +42,7 @@ def test_a_leader_reads_and_downloads_a_released_report(
     assessment.programme.closed_at = timezone.now()
     assessment.programme.save()
     reports_generate(assessment=assessment)  # autocommit: renders in process at once
+    programme_reports_release(programme=assessment.programme, by=None)  # version 1, as released
     _signed_in(browser_context, live_server, leader)
     page = browser_context.new_page()
     console_errors = []

@@ -137,6 +137,8 @@ def test_a_facilitator_approves_without_seeing_rater_states(live_server, browser
     programme.save()
     facilitator = factories.UserFactory(full_name="Fran Facilitator")
     programme.facilitators.add(facilitator)
+    assessment.facilitator = facilitator  # only the leader's own facilitator approves
+    assessment.save()
     page = signed_in_page(browser, live_server, facilitator)
 
     admin_page = f"{live_server.url}/programmes/{programme.pk}/leaders/{assessment.pk}/raters/"

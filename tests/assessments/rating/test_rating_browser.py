@@ -5,6 +5,7 @@ from django.conf import settings
 from django.test import Client
 
 from assessments.models import Invitation, Response
+from assessments.services.sealing import envelopes_seal
 
 from .builders import invite
 
@@ -83,6 +84,8 @@ def test_rater_journey_by_keyboard_passes_axe(live_server, browser_context, asse
     assert {name: found for name, found in problems.items() if found} == {}
     invitation.refresh_from_db()
     assert invitation.state == Invitation.State.SUBMITTED
+    # The answers wait, encrypted, to be sealed with k of their group (or all at close).
+    envelopes_seal(programme_id=invitation.assessment.programme_id, final=True)
     assert Response.objects.get().ratings.count() == 39
 
 
