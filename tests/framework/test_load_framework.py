@@ -2,6 +2,7 @@
 
 import importlib
 import json
+import os
 import re
 from pathlib import Path
 
@@ -16,7 +17,16 @@ from tests.services import unavailable
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 FIXTURE = FIXTURES / "leadership_for_personalised_care_v1.json"
-SEED = next((Path(__file__).resolve().parents[3] / "shared" / "seeds").glob("001_*.txt"), None)
+# The framework documents live beside the project (../shared/seeds); SHARED_DIR points
+# elsewhere, e.g. for a clone made away from the workspace.
+SHARED_DIRS = [
+    Path(os.environ["SHARED_DIR"]) if os.environ.get("SHARED_DIR") else None,
+    Path(__file__).resolve().parents[3] / "shared",
+    Path("/work/shared"),
+]
+SEED = next(
+    (seed for d in SHARED_DIRS if d for seed in sorted((d / "seeds").glob("001_*.txt"))), None
+)
 
 THEMES = ["Being", "Relating and communicating", "Leading and visioning", "Delivering"]
 QUALITIES = {
