@@ -1,8 +1,8 @@
 """The database connection is lost in the middle of a rater's submit, on real PostgreSQL.
 
 The server process serving the request is terminated (``pg_terminate_backend``) from a
-second connection at the moment the ratings are being written, after the Response row has
-been inserted in the same transaction.
+second connection at the moment the sealed envelope is being written, after the draft has
+been deleted in the same transaction.
 """
 
 import logging
@@ -14,9 +14,10 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from assessments.models import Draft, Invitation, Rating, Response, ThemeComment
+from assessments.models import Draft, Envelope, Invitation, Rating, Response, ThemeComment
 from assessments.services.rating_form import rating_outline
 from assessments.services.responses import draft_save
+from assessments.services.sealing import envelopes_seal
 from tests import factories
 from tests.assessments.rating.builders import full_answers, invite
 
@@ -75,7 +76,7 @@ def test_a_lost_connection_during_submit_writes_nothing_and_asks_to_try_again(
     browser, invitation = started_rater
     draft_before = Draft.objects.filter(invitation=invitation).values().get()
     invitation_before = Invitation.objects.filter(pk=invitation.pk).values().get()
-    killer = BackendKiller('INSERT INTO "assessments_rating"')
+    killer = BackendKiller('INSERT INTO "assessments_envelope"')
 
     with (
         caplog.at_level(logging.ERROR, logger="lpc360.errors"),
@@ -83,7 +84,7 @@ def test_a_lost_connection_during_submit_writes_nothing_and_asks_to_try_again(
     ):
         response = browser.post("/feedback/form/review/")
 
-    assert killer.killed, "the submit never reached the ratings insert"
+    assert killer.killed, "the submit never reached the envelope insert"
     assert response.status_code == 503
     assert response["Retry-After"] == "60"
     assert response["Cache-Control"] == "no-store"
@@ -96,6 +97,7 @@ def test_a_lost_connection_during_submit_writes_nothing_and_asks_to_try_again(
     assert any(reference in r.getMessage() for r in caplog.records if r.levelname == "ERROR")
 
     # Nothing half-written; the draft and the invitation exactly as they were.
+    assert Envelope.objects.count() == 0
     assert Response.objects.count() == 0
     assert Rating.objects.count() == 0
     assert ThemeComment.objects.count() == 0
@@ -106,6 +108,8 @@ def test_a_lost_connection_during_submit_writes_nothing_and_asks_to_try_again(
     # Trying again, as the page says, works.
     retried = browser.post("/feedback/form/review/")
     assert retried.status_code == 302 and retried["Location"] == "/feedback/done/"
+    assert Envelope.objects.count() == 1
+    envelopes_seal(programme_id=invitation.assessment.programme_id, final=True)
     assert Response.objects.count() == 1
     assert Rating.objects.count() == len(full_answers(rating_outline(framework=framework)))
 

@@ -5,8 +5,9 @@ import threading
 import pytest
 from django.db import connection, connections
 
-from assessments.models import Draft, Invitation, RaterGroup, Rating, Response
+from assessments.models import Draft, Envelope, Invitation, RaterGroup, Rating, Response
 from assessments.services.responses import AnswersRefused, draft_save, response_submit
+from assessments.services.sealing import envelopes_seal
 from tests import factories
 
 from .builders import full_answers, invite
@@ -69,6 +70,8 @@ def test_eight_simultaneous_rater_submits_make_one_response(setting):
     outcomes = submit_all_at_once(assessment=assessment, invitation=invitation)
 
     assert outcomes == ["submitted"] + [AnswersRefused.SUBMITTED] * (THREADS - 1)
+    assert Envelope.objects.count() == 1  # one submission, waiting to be sealed
+    envelopes_seal(programme_id=assessment.programme_id, final=True)
     assert Response.objects.count() == 1
     assert Rating.objects.count() == 39
     assert Response.objects.get().comments.count() == 1
