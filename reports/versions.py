@@ -108,33 +108,23 @@ def versions_expose(*, assessment: Assessment, shapes: list[dict]) -> bool:
         if value is not None:
             rated[cell] |= bit[pk]
     statements = _statements_of(assessment)
+    theme_of = {s: t for t, _, s in statements}
+    in_scope = defaultdict(list)  # (level, scope id) -> its statement ids
+    for t, q, s in statements:
+        for scope in (("theme", t), ("quality", q), ("statement", s)):
+            in_scope[scope].append(s)
     signatures = set(signature.values())
-    for theme_id in {t for t, _, _ in statements}:
+    for theme_id in set(theme_of.values()):
         aggregates = []
         for v, shape in enumerate(shapes):
+            members = [sig for sig in signatures if sig[v] != ABSENT]
             for row, level, scope_id in shape["shown"]:
-                ids = [
-                    s
-                    for t, q, s in statements
-                    if t == theme_id
-                    and (
-                        (level == "theme" and t == scope_id)
-                        or (level == "quality" and q == scope_id)
-                        or (level == "statement" and s == scope_id)
-                    )
-                ]
-                if not ids:
-                    continue
-                members = [
-                    sig for sig in signatures if sig[v] != ABSENT and (row == ALL or sig[v] == row)
-                ]
-                aggregates.append({(sig, s) for sig in members for s in ids})
+                ids = [s for s in in_scope[(level, scope_id)] if theme_of[s] == theme_id]
+                if ids:
+                    cells = (sig for sig in members if row == ALL or sig[v] == row)
+                    aggregates.append({(sig, s) for sig in cells for s in ids})
         for weights in (rated, answered):
-            theme_cells = {
-                cell: who
-                for cell, who in weights.items()
-                if any(cell[1] == s for t, _, s in statements if t == theme_id)
-            }
+            theme_cells = {c: who for c, who in weights.items() if theme_of[c[1]] == theme_id}
             if exposed_cells(aggregates, theme_cells, k):
                 return True
     return False

@@ -56,9 +56,6 @@ def programme_update(
     has gone out (raters were promised that k; PRODUCT.md, promise 8) or lowered at any time;
     the closing time once it has passed (that needs ``programme_reopen``, audited). A change
     of k before then is audited."""
-    from accounts.audit import audit_record
-    from accounts.models import AuditAction
-
     current = Programme.objects.select_for_update().get(pk=programme.pk)
     errors = {}
     k = fields.get("anonymity_threshold", current.anonymity_threshold)
@@ -115,9 +112,6 @@ def programme_reopen(*, programme: Programme, closes_at, reason: str, by: User) 
     leader has already seen cannot single anyone out (reports.versions); until then it is
     held and counted for the admins.
     """
-    from accounts.audit import audit_record
-    from accounts.models import AuditAction
-
     programme = Programme.objects.select_for_update().get(pk=programme.pk)
     reason = (reason or "").strip()
     errors = {}

@@ -28,7 +28,6 @@ from collections.abc import Callable
 from django.db import connection, transaction
 
 from ..models import (
-    Assessment,
     Envelope,
     Programme,
     RaterGroup,
@@ -168,7 +167,3 @@ def envelopes_sweep() -> int:
         Envelope.objects.values_list("assessment__programme_id", flat=True).distinct()
     )
     return sum(envelopes_seal(programme_id=pk) for pk in sorted(programme_ids))
-
-
-def waiting_count(*, assessment: Assessment) -> int:
-    return Envelope.objects.filter(assessment=assessment).count()
