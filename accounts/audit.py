@@ -98,6 +98,9 @@ def audit_event_summary(event: AuditEvent) -> str:
         return f"{d.get('theme', 'A')} report of {leader}"
     if action == A.REOPENED:
         return f"Reports of {leader} reopened. Reason: {d.get('reason', '')}"
+    if action == A.DEBRIEF_RECORDED:
+        released = " and reports released" if d.get("released") else ""
+        return f"Debrief with {leader} on {d.get('held_on', '?')} recorded{released}"
     if action == A.RELEASED:
         if "leader" in d:
             return f"Reports of {leader} released"

@@ -152,6 +152,7 @@ class AuditAction(models.TextChoices):
     PROGRAMME_REOPENED = "programme_reopened", "Programme reopened"
     PROGRAMME_CLOSED = "programme_closed", "Programme closed"
     LEADERS_IMPORTED = "leaders_imported", "Leaders imported"
+    DEBRIEF_RECORDED = "debrief_recorded", "Debrief recorded"
 
 
 class AuditEvent(models.Model):

@@ -38,6 +38,10 @@ SCHEDULES = {
         "assessments.tasks.purge_expired_data",
         timedelta(days=1),
     ),
+    "Remind leaders of development goals due for review": (
+        "development.tasks.send_plan_review_reminders",
+        timedelta(days=1),
+    ),
 }
 
 BEAT_SCHEDULE = {

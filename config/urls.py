@@ -20,6 +20,7 @@ urlpatterns = [
     path("programmes/", include("assessments.urls.audit")),
     path("programmes/", include("assessments.urls.erasure")),
     path("reports/", include("reports.urls")),
+    path("development/", include("development.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "framework",
     "assessments",
     "reports",
+    "development",
 ]
 
 MIDDLEWARE = [
