@@ -2,20 +2,18 @@
 
 A facilitator reaches only the assessments they facilitate in programmes they support
 (``assessments_for_facilitator``): anything else is a 404. They read the reports before the
-debrief, and in a programme that releases by facilitator they release each leader's reports
-after it. Their reading is audited as anyone's but the leader's.
+debrief; in a programme that releases by facilitator they release each leader's reports as
+part of recording the debrief (``development.views.facilitator_debrief``). Their reading is audited as anyone's but the leader's.
 """
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 
 from assessments.access import assessments_for_facilitator
 from assessments.models import Programme
 
-from .release import assessment_reports_releasable, assessment_reports_release
+from .release import assessment_reports_releasable
 from .services import report_is_released, theme_report_statuses
 from .views import REFRESH_SECONDS, theme_page_render, theme_pdf_response
 
@@ -82,43 +80,3 @@ def theme(request, assessment_pk, theme_slug):
 def theme_pdf(request, assessment_pk, theme_slug):
     assessment = _assessment(request.user, assessment_pk)
     return theme_pdf_response(assessment, theme_slug, request=request, audit_as=AUDIT_AS)
-
-
-@login_required
-def release(request, assessment_pk):
-    from django.urls import reverse
-
-    from .release_views import release_confirm
-
-    assessment = _assessment(request.user, assessment_pk)
-    if request.method != "POST":
-        name = assessment.leader.full_name
-        refusal = assessment_reports_releasable(assessment=assessment)
-        if assessment.programme.release_mode != Programme.ReleaseMode.BY_FACILITATOR:
-            refusal = f"{assessment.programme.name} releases reports when it closes."
-        return release_confirm(
-            request,
-            programme=assessment.programme,
-            heading=f"Release the reports for {name}?",
-            who=name,
-            who_short=name,
-            button="Release the reports",
-            back_url=reverse(
-                "reports:facilitator_assessment", kwargs={"assessment_pk": assessment.pk}
-            ),
-            back_label=f"Reports for {name}",
-            refusal=refusal,
-        )
-    if assessment.programme.release_mode != Programme.ReleaseMode.BY_FACILITATOR:
-        messages.error(
-            request,
-            f"{assessment.programme.name} releases reports when it closes, not after each debrief.",
-        )
-    else:
-        try:
-            assessment_reports_release(assessment=assessment, by=request.user)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, f"{assessment.leader.full_name} can now read their reports.")
-    return redirect("reports:facilitator_assessment", assessment_pk=assessment.pk)

@@ -71,11 +71,6 @@ urlpatterns = [
         name="facilitator_assessment",
     ),
     path(
-        "facilitator/<int:assessment_pk>/release/",
-        facilitator_views.release,
-        name="facilitator_release",
-    ),
-    path(
         "facilitator/<int:assessment_pk>/<slug:theme_slug>/",
         facilitator_views.theme,
         name="facilitator_theme",

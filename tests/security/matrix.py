@@ -109,7 +109,7 @@ def fill(route: Route, side: Side, world: World, *, nested: Side | None = None) 
         "content_type_id": str(ContentType.objects.get_for_model(Assessment).pk),
         "pk": (side.assessment if ns == "leader" else side.programme).pk,
     }
-    if ns == "reports":
+    if ns in ("reports", "development"):
         values["assessment_pk"] = side.released_assessment.pk
         values["programme_pk"] = side.released_assessment.programme_id
     elif ns == "self_assessment":

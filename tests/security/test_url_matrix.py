@@ -138,9 +138,19 @@ EXPECTED = {
     # included: they read reports through the programme pages above).
     "reports:facilitator_leaders":      (L,   OK,    OK,    OK,   OK,   OK,   L,    OK),
     "reports:facilitator_assessment":   (L,   N,     N,     N,    N,    OK,   L,    N),
-    "reports:facilitator_release":      (L,   N,     N,     N,    N,    OK,   L,    N),
     "reports:facilitator_theme":        (L,   N,     N,     N,    N,    OK,   L,    N),
     "reports:facilitator_download":     (L,   N,     N,     N,    N,    OK,   L,    N),
+    # Debriefs and development plans (development/): the leader's pages, their facilitator's
+    # pages, and nobody else's; programme admins and superusers get a 404 on every page that
+    # shows a debrief's notes or a plan's goals. The admin's overview (whether, never what).
+    # No plan in the world yet: its PDF sends the reader back to the plan page.
+    "development:leader_debrief":       (L,   OK,    N,     N,    N,    N,    L,    N),
+    "development:leader_plan":          (L,   OK,    N,     N,    N,    N,    L,    N),
+    "development:leader_plan_pdf":      (L,   R,     N,     N,    N,    N,    L,    N),
+    "development:facilitator_debrief":  (L,   N,     N,     N,    N,    OK,   L,    N),
+    "development:facilitator_plan":     (L,   N,     N,     N,    N,    OK,   L,    N),
+    "development:facilitator_plan_pdf": (L,   N,     N,     N,    N,    R,    L,    N),
+    "development:programme_plans":      (L,   N,     N,     OK,   N,    N,    L,    OK),
     # The Django admin: superusers only; everyone else is sent to its sign-in page, which
     # says a signed-in person without access cannot use it.
     "admin:index":                      (A,   A,     A,     A,    A,    A,    A,    OK),
