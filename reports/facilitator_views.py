@@ -3,7 +3,8 @@
 A facilitator reaches only the assessments they facilitate in programmes they support
 (``assessments_for_facilitator``): anything else is a 404. They read the reports before the
 debrief; in a programme that releases by facilitator they release each leader's reports as
-part of recording the debrief (``development.views.facilitator_debrief``). Their reading is audited as anyone's but the leader's.
+part of recording the debrief (``development.views.facilitator_debrief``). Their reading is
+audited as anyone's but the leader's.
 """
 
 from django.contrib.auth.decorators import login_required

@@ -20,6 +20,8 @@ from tests.factories import AssessmentFactory, ResponseFactory, UserFactory
 from .conftest import programme_closed, reports_ready
 
 BY_FACILITATOR = Programme.ReleaseMode.BY_FACILITATOR
+_TODAY = timezone.localdate()
+DEBRIEF_TODAY = {"held_on_0": _TODAY.day, "held_on_1": _TODAY.month, "held_on_2": _TODAY.year}
 Status = ThemeReport.Status
 
 
@@ -65,8 +67,10 @@ def test_the_facilitator_releases_after_the_debrief(client, facilitator, leader,
 
     client.force_login(facilitator)
     page = client.get("/reports/facilitator/").content.decode()
-    assert "Alex Leader" in page and f"/reports/facilitator/{assessment.pk}/release/" in page
-    response = client.post(f"/reports/facilitator/{assessment.pk}/release/", follow=True)
+    # The release is part of recording the debrief (development.views.facilitator_debrief).
+    debrief_url = f"/development/facilitator/{assessment.pk}/debrief/"
+    assert "Alex Leader" in page and debrief_url in page
+    response = client.post(debrief_url, {**DEBRIEF_TODAY, "release": "on"}, follow=True)
 
     assert "Alex Leader can now read their reports." in response.content.decode()
     assessment = _fresh(assessment)
@@ -99,10 +103,10 @@ def test_release_waits_for_every_report_to_be_ready(client, facilitator, assessm
     reports = reports_ready(assessment)
     ThemeReport.objects.filter(pk=reports[0].pk).update(status=Status.FAILED)
     client.force_login(facilitator)
+    debrief_url = f"/development/facilitator/{assessment.pk}/debrief/"
 
-    response = client.post(f"/reports/facilitator/{assessment.pk}/release/", follow=True)
-
-    assert "Every theme report must be ready" in response.content.decode()
+    assert "Every theme report must be ready" in client.get(debrief_url).content.decode()
+    client.post(debrief_url, {**DEBRIEF_TODAY, "release": "on"})
     assert _fresh(assessment).released_at is None
 
 
@@ -120,10 +124,10 @@ def test_a_facilitator_does_not_release_in_an_on_close_programme(client, facilit
     programme.closes_at = timezone.now() + timezone.timedelta(days=1)
     programme.save()
     client.force_login(facilitator)
+    debrief_url = f"/development/facilitator/{assessment.pk}/debrief/"
 
-    response = client.post(f"/reports/facilitator/{assessment.pk}/release/", follow=True)
-
-    assert "releases reports when it closes" in response.content.decode()
+    assert "releases reports when it closes" in client.get(debrief_url).content.decode()
+    client.post(debrief_url, {**DEBRIEF_TODAY, "release": "on"})
     assert _fresh(assessment).released_at is None
 
 
