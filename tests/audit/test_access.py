@@ -69,7 +69,8 @@ def test_releases_ask_first_and_a_get_changes_nothing(client, programme_admin, f
         assert page.status_code == 200
         assert "Release" in page.content.decode()
     client.force_login(facilitator)
-    assert client.get(f"/reports/facilitator/{ids['a']}/release/").status_code == 200
+    # The facilitator releases on the debrief page: a form, where a GET changes nothing.
+    assert client.get(f"/development/facilitator/{ids['a']}/debrief/").status_code == 200
     assert Assessment.objects.get(pk=ids["a"]).released_at is None
 
 

@@ -123,10 +123,22 @@ def test_released_by_the_facilitator(client, facilitator, assessment):
     reports_ready(assessment)
     client.force_login(facilitator)
 
-    client.post(f"/reports/facilitator/{assessment.pk}/release/")
+    # The release is part of recording the debrief (development.views.facilitator_debrief).
+    today = timezone.localdate()
+    client.post(
+        f"/development/facilitator/{assessment.pk}/debrief/",
+        {
+            "held_on_0": today.day,
+            "held_on_1": today.month,
+            "held_on_2": today.year,
+            "release": "on",
+        },
+    )
 
     event = _only_event(AuditAction.RELEASED)
     assert event.actor == facilitator and event.object_id == str(assessment.pk)
+    debrief = _only_event(AuditAction.DEBRIEF_RECORDED)
+    assert debrief.actor == facilitator and debrief.detail["released"] is True
 
 
 def test_released_at_the_close_of_an_on_close_programme(programme, programme_admin, assessment):
