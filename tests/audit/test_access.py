@@ -13,7 +13,8 @@ from .conftest import reports_ready
 
 FACILITATOR_PAGES = [
     ("get", "/reports/facilitator/{a}/"),
-    ("post", "/reports/facilitator/{a}/release/"),
+    ("post", "/development/facilitator/{a}/debrief/"),
+    ("get", "/development/facilitator/{a}/plan/"),
     ("get", "/reports/facilitator/{a}/being/"),
     ("get", "/reports/facilitator/{a}/being/download/"),
 ]

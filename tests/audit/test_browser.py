@@ -3,6 +3,7 @@
 and the erasure confirmations."""
 
 import pytest
+from django.utils import timezone
 
 from assessments.models import Programme
 from tests.reports.test_pipeline_browser import (
@@ -55,11 +56,17 @@ def test_redact_release_reopen_audit_and_erase_in_a_browser(
     fac.get_by_role("link", name="Alex Leader", exact=True).click()
     fac.wait_for_load_state()
     problems["facilitator leader"] = _axe_violations(fac)
-    fac.get_by_role("link", name="Release").click()
+    # The release is confirmed on the debrief page (development.views.facilitator_debrief).
+    fac.get_by_role("link", name="Debrief and release").click()
     fac.wait_for_load_state()
-    assert fac.get_by_text("Release the reports for Alex Leader?").is_visible()
-    problems["release: check before you continue"] = _axe_violations(fac)
-    fac.get_by_role("button", name="Release the reports").click()
+    assert fac.get_by_text("Debrief with Alex Leader").first.is_visible()
+    problems["release: debrief"] = _axe_violations(fac)
+    today = timezone.localdate()
+    debrief_date = fac.get_by_role("group", name="When was the debrief?")
+    for part, value in (("Day", today.day), ("Month", today.month), ("Year", today.year)):
+        debrief_date.get_by_label(part, exact=True).fill(str(value))
+    fac.get_by_label("Release the reports to Alex Leader now", exact=False).check()
+    fac.get_by_role("button", name="Record the debrief").click()
     fac.wait_for_load_state()
     assert fac.get_by_text("Alex Leader can now read their reports.").is_visible()
 
