@@ -35,6 +35,7 @@ from assessments.services.responses import (
     invitation_start,
     response_submit,
 )
+from assessments.signals import demo_leader_released
 from assessments.tokens import token_from_nonce
 from framework.models import Framework, Statement
 from framework.services import framework_fixture_paths, framework_load_file
@@ -211,6 +212,8 @@ class Command(BaseCommand):
         ThemeReport.objects.filter(assessment__programme=programme).exclude(
             assessment=first
         ).delete()
+        # A debrief and a development plan for Alex (development.demo listens).
+        demo_leader_released.send(sender=self.__class__, assessment=first, facilitator=facilitator)
 
     @transaction.atomic
     def _open_programme(self, framework, admin, facilitator):
