@@ -77,15 +77,16 @@ class GoalInput:
 
 
 def plan_save(*, assessment: Assessment, goals: list[GoalInput], submit: bool) -> DevelopmentPlan:
-    """Save the leader's goals (those with anything typed), as a draft or submitted.
+    """Save the leader's goals as a draft or submitted: ``goals[0]`` is goal 1, and so on;
+    a goal with nothing typed is removed (with the facilitator's comment on it).
 
-    A draft keeps whatever was typed; submitting asks for 2 to 5 complete goals. The
-    facilitator's comment on a goal stays with the goal in its position."""
-    started = [g for g in goals if g.started]
+    A draft keeps whatever was typed; submitting asks for 2 to 5 complete goals. Goals keep
+    their numbers, so a comment stays with the goal it was written about."""
+    if len(goals) > MAX_GOALS and any(g.started for g in goals[MAX_GOALS:]):
+        raise ValidationError(f"A plan has at most {MAX_GOALS} goals")
+    started = [g for g in goals[:MAX_GOALS] if g.started]
     if not started:
         raise ValidationError("Enter at least one goal before you save your plan")
-    if len(started) > MAX_GOALS:
-        raise ValidationError(f"A plan has at most {MAX_GOALS} goals")
     if submit and len(started) < MIN_GOALS:
         raise ValidationError(
             f"Enter at least {MIN_GOALS} goals before you submit your plan. "
@@ -94,7 +95,9 @@ def plan_save(*, assessment: Assessment, goals: list[GoalInput], submit: bool) -
     with transaction.atomic():
         plan, _ = DevelopmentPlan.objects.select_for_update().get_or_create(assessment=assessment)
         existing = {goal.position: goal for goal in plan.goals.all()}
-        for position, data in enumerate(started, start=1):
+        for position, data in enumerate(goals[:MAX_GOALS], start=1):
+            if not data.started:
+                continue
             goal = existing.pop(position, None) or Goal(plan=plan, position=position)
             for name in GOAL_FIELDS:
                 setattr(goal, name, getattr(data, name))

@@ -212,3 +212,26 @@ def test_the_pdf_holds_the_goals(client, leader, released, qualities, in_a_month
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
     assert "Goal 3" in text and qualities[3].name in " ".join(text.split())
     assert SECRET in " ".join(text.split())
+
+
+def test_a_cleared_goal_goes_with_its_comment_and_the_others_keep_theirs(
+    client, leader, facilitator, released, qualities, in_a_month
+):
+    client.force_login(leader)
+    data = _three_goals(qualities, in_a_month)
+    client.post(_url(released), {**data, "submit": "1"})
+    goals = {g.position: g for g in Goal.objects.filter(plan__assessment=released)}
+    client.force_login(facilitator)
+    client.post(
+        _url(released, "facilitator"),
+        {f"comment-{goals[2].pk}": "On goal two.", f"comment-{goals[3].pk}": "On goal three."},
+    )
+
+    client.force_login(leader)
+    cleared = {k: "" for k in data if k.startswith("goal2-")}
+    client.post(_url(released), {**data, **cleared, "draft": "1"})
+
+    kept = {g.position: g for g in Goal.objects.filter(plan__assessment=released)}
+    assert set(kept) == {1, 3}
+    assert kept[3].facilitator_comment == "On goal three." and kept[3].goal == "Goal text 3"
+    assert not Goal.objects.filter(facilitator_comment="On goal two.").exists()
