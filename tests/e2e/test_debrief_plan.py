@@ -71,6 +71,9 @@ def test_debrief_release_read_plan_and_reminder(browser, closed, framework, live
     click_and_wait(page, page.get_by_role("link", name="Debrief and release"))
     assert page.get_by_role("heading", level=1).inner_text() == "Debrief with Alex Leader"
     journey.check(page, "facilitator debrief")
+    click_and_wait(page, page.get_by_role("button", name="Record the debrief"))
+    assert "Enter the date of the debrief" in page.inner_text(".nhsuk-error-summary")
+    journey.check(page, "facilitator debrief, error", screenshot=False)
     _fill_date(page.get_by_role("group", name="When was the debrief?"), timezone.localdate())
     page.get_by_label("Notes (optional)").fill("Agreed to focus on listening.")
     page.get_by_label("Release the reports to Alex Leader now", exact=False).check()
