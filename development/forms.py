@@ -90,6 +90,8 @@ class DebriefForm(forms.Form):
 
     def __init__(self, *args, releasable: bool, leader_name: str = "", **kwargs):
         super().__init__(*args, **kwargs)
+        if not leader_name:  # the leader, recording their own debrief
+            self.fields["notes"].help_text = "Only you can read these notes."
         if releasable:
             self.fields["release"].label = (
                 f"Release the reports to {leader_name} now. They will read and download "

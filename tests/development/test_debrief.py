@@ -153,7 +153,8 @@ def test_a_leader_without_a_facilitator_records_their_own_debrief(client, leader
     released.save()
     client.force_login(leader)
     url = f"/development/{released.pk}/debrief/"
-    assert "You do not have a facilitator" in client.get(url).content.decode()
+    page = client.get(url).content.decode()
+    assert "You do not have a facilitator" in page and "Only you can read these notes." in page
 
     client.post(url, {**date_parts("held_on", timezone.localdate()), "notes": "My own notes"})
 
