@@ -10,9 +10,20 @@ from django.db.models import Count
 from django.http import Http404
 
 from assessments.models import Assessment, Programme
+from reports.models import ReportVersion
+from reports.services import report_is_released
 
 from .access import may_read_private
 from .models import Debrief, DevelopmentPlan, Goal
+
+
+def reports_reached_leader(*, assessment: Assessment) -> bool:
+    """Whether the leader has had their reports: released now, or released before and
+    reopened since (they keep reading the version released to them, and their plan)."""
+    return (
+        report_is_released(assessment=assessment)
+        or ReportVersion.objects.filter(assessment=assessment).exists()
+    )
 
 
 def _check(user, assessment: Assessment) -> None:

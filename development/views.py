@@ -16,7 +16,13 @@ from reports.services import report_is_released
 
 from .access import assessment_for_plan_facilitator, assessment_for_plan_leader
 from .forms import DebriefForm, goal_forms
-from .selectors import debrief_private, goals_private, plan_overview, plan_private
+from .selectors import (
+    debrief_private,
+    goals_private,
+    plan_overview,
+    plan_private,
+    reports_reached_leader,
+)
 from .services import debrief_record, goal_comments_save, plan_save
 
 
@@ -44,7 +50,7 @@ def leader_debrief(request, assessment_pk):
     leader records it themselves, once the reports are released to them."""
     assessment = assessment_for_plan_leader(request.user, assessment_pk)
     debrief = debrief_private(user=request.user, assessment=assessment)
-    released = report_is_released(assessment=assessment)
+    released = reports_reached_leader(assessment=assessment)
     may_record = assessment.facilitator_id is None and released
     form = None
     if may_record:
@@ -74,7 +80,7 @@ def leader_debrief(request, assessment_pk):
 @login_required
 def leader_plan(request, assessment_pk):
     assessment = assessment_for_plan_leader(request.user, assessment_pk)
-    released = report_is_released(assessment=assessment)
+    released = reports_reached_leader(assessment=assessment)
     context = {"assessment": assessment, "released": released}
     if not released:
         return render(request, "development/leader_plan.html", context)

@@ -235,3 +235,17 @@ def test_a_cleared_goal_goes_with_its_comment_and_the_others_keep_theirs(
     assert set(kept) == {1, 3}
     assert kept[3].facilitator_comment == "On goal three." and kept[3].goal == "Goal text 3"
     assert not Goal.objects.filter(facilitator_comment="On goal two.").exists()
+
+
+def test_a_reopen_does_not_take_the_plan_away(client, leader, released, qualities, in_a_month):
+    from reports.models import ReportVersion
+
+    ReportVersion.objects.create(assessment=released, number=1, released_at=timezone.now())
+    client.force_login(leader)
+    client.post(_url(released), {**_three_goals(qualities, in_a_month), "submit": "1"})
+    # An admin reopens the reports: the leader keeps the version released to them.
+    released.released_at, released.reopened_at = None, timezone.now()
+    released.save()
+
+    page = client.get(_url(released)).content.decode()
+    assert SECRET in page and "once your reports are released" not in page
