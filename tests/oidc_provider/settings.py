@@ -5,7 +5,7 @@ private key it generated, the issuer (this server's loopback address)."""
 
 import os
 
-SECRET_KEY = "test-oidc-provider-only"  # noqa: S105
+SECRET_KEY = "test-oidc-provider-only"
 DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 USE_TZ = True

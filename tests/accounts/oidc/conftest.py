@@ -111,9 +111,10 @@ def oidc_provider(tmp_path_factory):
     provider = Provider(url=url, issuer=f"{url}/o", log=log)
     try:
         deadline = time.monotonic() + 60
+        discovery = f"{provider.issuer}/.well-known/openid-configuration"
         while True:
             try:
-                if requests.get(f"{provider.issuer}/.well-known/openid-configuration", timeout=2).ok:
+                if requests.get(discovery, timeout=2).ok:
                     break
             except requests.ConnectionError:
                 pass

@@ -187,20 +187,17 @@ def test_an_id_token_for_another_audience_is_refused(client, sso, settings, capl
     sso.register("other-service", "other-secret-" + "y" * 20, [other_redirect])
     _, asked = _start(client)
     verifier, challenge = pkce_pair()
-    other_authorize = (
-        f"{sso.issuer}/authorize/?"
-        + urlencode(
-            {
-                "response_type": "code",
-                "client_id": "other-service",
-                "redirect_uri": other_redirect,
-                "scope": "openid email",
-                "state": "other",
-                "nonce": asked["nonce"],
-                "code_challenge": challenge,
-                "code_challenge_method": "S256",
-            }
-        )
+    other_authorize = f"{sso.issuer}/authorize/?" + urlencode(
+        {
+            "response_type": "code",
+            "client_id": "other-service",
+            "redirect_uri": other_redirect,
+            "scope": "openid email",
+            "state": "other",
+            "nonce": asked["nonce"],
+            "code_challenge": challenge,
+            "code_challenge_method": "S256",
+        }
     )
     code = sso.authorize(sso.signed_in("pat.admin@nhs.net"), other_authorize)["code"]
     tokens = requests.post(
