@@ -24,6 +24,7 @@ import jwt
 import requests
 from django.conf import settings
 from django.contrib import auth
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured, SuspiciousOperation
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
@@ -99,6 +100,20 @@ class SignInBackend(OIDCAuthenticationBackend):
     """Matches a verified email address to an existing account; creates none."""
 
     get_settings = staticmethod(oidc_setting)
+
+    def __init__(self, *args, **kwargs):
+        # Django makes one of these for every signed-in request (to load the user) and for
+        # every password sign-in: nothing here may reach the provider. The library's
+        # __init__ reads the endpoints; here they are read when a callback needs them.
+        self.UserModel = get_user_model()
+
+    OIDC_OP_TOKEN_ENDPOINT = property(lambda self: oidc_setting("OIDC_OP_TOKEN_ENDPOINT"))
+    OIDC_OP_JWKS_ENDPOINT = property(lambda self: oidc_setting("OIDC_OP_JWKS_ENDPOINT"))
+    OIDC_OP_USER_ENDPOINT = ""
+    OIDC_RP_CLIENT_ID = property(lambda self: settings.OIDC_RP_CLIENT_ID)
+    OIDC_RP_CLIENT_SECRET = property(lambda self: settings.OIDC_RP_CLIENT_SECRET)
+    OIDC_RP_SIGN_ALGO = "RS256"
+    OIDC_RP_IDP_SIGN_KEY = None
 
     def verify_token(self, token, **kwargs):
         """The library checks signature, expiry and nonce; this adds issuer and audience."""

@@ -10,6 +10,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 import requests
 
+from accounts import oidc
 from accounts.models import Role, User
 from accounts.roles import role_grant
 from tests import factories
@@ -72,6 +73,16 @@ def test_an_invited_person_signs_in_with_their_verified_address(client, sso, rol
     assert client.session["_auth_user_backend"] == "accounts.oidc.SignInBackend"
     assert client.get(lands_on).status_code == 200
     assert User.objects.count() == accounts_before
+
+
+def test_pages_need_no_provider_once_signed_in(client, sso, settings):
+    """Django loads the signed-in user through the backend on every request: that must
+    not reach the provider."""
+    _person("pat.admin@nhs.net", Role.PROGRAMME_ADMIN)
+    assert _journey(client, sso, "pat.admin@nhs.net").status_code == 302
+    oidc._metadata.clear()
+    settings.OIDC_ISSUER = f"http://127.0.0.1:{free_port()}/o"
+    assert client.get("/programmes/").status_code == 200
 
 
 def test_a_safe_next_is_kept_through_the_provider(client, sso):
