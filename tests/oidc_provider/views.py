@@ -48,7 +48,8 @@ def login_view(request):
         return redirect(next_url)
     return HttpResponse(
         format_html(
-            '<!doctype html><html lang="en"><head><title>Test provider</title></head><body>'
+            '<!doctype html><html lang="en"><head><title>Test provider</title>'
+            '<link rel="icon" href="data:,"></head><body>'
             '<main><h1>Test provider</h1><form method="post">'
             '<input type="hidden" name="next" value="{}">'
             '<label for="email">Email</label> <input id="email" name="email">'
