@@ -7,9 +7,11 @@ import json
 import os
 import secrets
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -39,6 +41,17 @@ class Provider:
     url: str
     issuer: str
     log: Path
+    database: Path
+
+    def expire_code(self, code: str) -> None:
+        """Makes an issued code an hour old, as if the person had taken that long."""
+        with closing(sqlite3.connect(self.database)) as db, db:
+            changed = db.execute(
+                "UPDATE oauth2_provider_grant SET expires = datetime('now', '-1 hour') "
+                "WHERE code = ?",
+                (code,),
+            ).rowcount
+        assert changed == 1
 
     def register(self, client_id: str, client_secret: str, redirect_uris: list[str]) -> None:
         response = requests.post(
@@ -108,7 +121,7 @@ def oidc_provider(tmp_path_factory):
             stdout=out,
             stderr=subprocess.STDOUT,
         )
-    provider = Provider(url=url, issuer=f"{url}/o", log=log)
+    provider = Provider(url=url, issuer=f"{url}/o", log=log, database=work / "provider.sqlite3")
     try:
         deadline = time.monotonic() + 60
         discovery = f"{provider.issuer}/.well-known/openid-configuration"

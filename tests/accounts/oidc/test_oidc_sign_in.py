@@ -160,6 +160,16 @@ def test_a_code_used_twice_is_refused(client, sso):
     _signed_out(client, response, "failed")
 
 
+def test_an_expired_code_is_refused(client, sso):
+    _person("pat.admin@nhs.net", Role.PROGRAMME_ADMIN)
+    authorize_url, _ = _start(client)
+    query = sso.authorize(sso.signed_in("pat.admin@nhs.net"), authorize_url)
+    sso.expire_code(query["code"])
+    response = _callback(client, query)
+    assert response.status_code == 400
+    _signed_out(client, response, "failed")
+
+
 def test_a_failed_sign_in_signs_out_whoever_was_signed_in(client, sso):
     client.force_login(_person("pat.admin@nhs.net", Role.PROGRAMME_ADMIN))
     _signed_out(client, _journey(client, sso, "stranger@nhs.net"), "no_account")
