@@ -131,3 +131,18 @@ def test_settings_refuse_half_configured_sso():
         )
         == ""
     )
+
+
+def test_with_sso_on_passwords_still_sign_in_and_still_lock_out(client, settings):
+    settings.OIDC_RP_CLIENT_ID = "lpc360"
+    settings.OIDC_ISSUER = "http://127.0.0.1:9/o"  # never reached by a password sign-in
+    settings.AUTHENTICATION_BACKENDS = [*settings.AUTHENTICATION_BACKENDS, BACKEND]
+    person = _admin()
+    signed = client.post("/accounts/login/", {"username": person.email, "password": PASSWORD})
+    assert signed["Location"] == "/programmes/"
+    client.logout()
+    for _ in range(5):
+        client.post("/accounts/login/", {"username": person.email, "password": "wrong"})
+    locked = client.post("/accounts/login/", {"username": person.email, "password": PASSWORD})
+    assert locked.status_code == 429
+    assert "_auth_user_id" not in client.session
