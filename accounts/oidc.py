@@ -25,6 +25,7 @@ import requests
 from django.conf import settings
 from django.contrib import auth
 from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import ImproperlyConfigured, SuspiciousOperation
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
@@ -158,6 +159,11 @@ class SignInBackend(OIDCAuthenticationBackend):
 
     def create_user(self, claims):
         raise Refused("no_account", claims.get("email", ""))
+
+    def get_user(self, user_id):
+        """As for a password sign-in: an account made inactive is signed out at once (the
+        library's own get_user does not look at is_active)."""
+        return ModelBackend.get_user(self, user_id)
 
     def authenticate(self, request, **kwargs):
         # Only ever called by CallbackView, never by django.contrib.auth.authenticate()

@@ -103,6 +103,14 @@ def test_an_unknown_address_gets_a_page_and_no_account(client, sso):
     assert User.objects.count() == accounts_before
 
 
+def test_deactivating_an_account_ends_its_single_sign_on_session(client, sso):
+    person = _person("pat.admin@nhs.net", Role.PROGRAMME_ADMIN)
+    assert _journey(client, sso, "pat.admin@nhs.net").status_code == 302
+    assert client.get("/programmes/").status_code == 200
+    User.objects.filter(pk=person.pk).update(is_active=False)
+    assert client.get("/programmes/")["Location"].startswith("/accounts/login/")
+
+
 def test_an_inactive_account_is_as_unknown(client, sso):
     _person("gone@nhs.net", Role.LEADER, is_active=False)
     _signed_out(client, _journey(client, sso, "gone@nhs.net"), "no_account")
