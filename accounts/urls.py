@@ -2,7 +2,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from .forms import LoginForm, PasswordResetRequestForm, SetPasswordForm
-from .views import PasswordResetRequestView, SignInView, demo_mailbox
+from .oidc import CallbackView, StartView
+from .views import PasswordResetRequestView, SignInView, demo_mailbox, password_pages
 
 app_name = "accounts"
 
@@ -18,6 +19,9 @@ urlpatterns = [
         ),
         name="login",
     ),
+    # Single sign-on (accounts/oidc.py): 404 unless it is set up.
+    path("oidc/start/", StartView.as_view(), name="oidc_start"),
+    path("oidc/callback/", CallbackView.as_view(), name="oidc_callback"),
     path(
         "logout/",
         auth_views.LogoutView.as_view(template_name="accounts/logged_out.html"),
@@ -25,34 +29,46 @@ urlpatterns = [
     ),
     path(
         "password-reset/",
-        PasswordResetRequestView.as_view(
-            template_name="accounts/password_reset_form.html",
-            form_class=PasswordResetRequestForm,
-            email_template_name="emails/password_reset.txt",
-            html_email_template_name="emails/password_reset.html",
-            subject_template_name="emails/password_reset_subject.txt",
-            success_url=reverse_lazy("accounts:password_reset_done"),
+        password_pages(
+            PasswordResetRequestView.as_view(
+                template_name="accounts/password_reset_form.html",
+                form_class=PasswordResetRequestForm,
+                email_template_name="emails/password_reset.txt",
+                html_email_template_name="emails/password_reset.html",
+                subject_template_name="emails/password_reset_subject.txt",
+                success_url=reverse_lazy("accounts:password_reset_done"),
+            )
         ),
         name="password_reset",
     ),
     path(
         "password-reset/sent/",
-        auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html"),
+        password_pages(
+            auth_views.PasswordResetDoneView.as_view(
+                template_name="accounts/password_reset_done.html"
+            )
+        ),
         name="password_reset_done",
     ),
     path(
         "set-password/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
-            template_name="accounts/password_reset_confirm.html",
-            form_class=SetPasswordForm,
-            success_url=reverse_lazy("accounts:password_reset_complete"),
+        password_pages(
+            auth_views.PasswordResetConfirmView.as_view(
+                template_name="accounts/password_reset_confirm.html",
+                form_class=SetPasswordForm,
+                success_url=reverse_lazy("accounts:password_reset_complete"),
+            ),
+            account_link=True,
         ),
         name="password_reset_confirm",
     ),
     path(
         "set-password/done/",
-        auth_views.PasswordResetCompleteView.as_view(
-            template_name="accounts/password_reset_complete.html"
+        password_pages(
+            auth_views.PasswordResetCompleteView.as_view(
+                template_name="accounts/password_reset_complete.html"
+            ),
+            account_link=True,
         ),
         name="password_reset_complete",
     ),

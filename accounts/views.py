@@ -3,17 +3,19 @@ its own start page), the password link request, and the quick start's demo mailb
 
 import re
 from dataclasses import dataclass
+from functools import wraps
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from config.client_ip import client_ip
 from config.throttle import throttle_hit
 
 from .emails import MessageNotNeeded, email_render
 from .models import OutboxEmail
+from .oidc import oidc_enabled, password_signin_enabled
 from .roles import start_page_url
 
 
@@ -23,6 +25,40 @@ class SignInView(auth_views.LoginView):
 
     def get_default_redirect_url(self):
         return start_page_url(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            **kwargs,
+            oidc_enabled=oidc_enabled(),
+            password_signin=password_signin_enabled(),
+            oidc_next=self.get_redirect_url(),
+        )
+
+    def post(self, request, *args, **kwargs):
+        """With password sign-in turned off there is no form, and a posted one is refused
+        before any password is looked at."""
+        if not password_signin_enabled():
+            response = self.get(request, *args, **kwargs)
+            response.status_code = 405
+            response["Allow"] = "GET"
+            return response
+        return super().post(request, *args, **kwargs)
+
+
+def password_pages(view, *, account_link: bool = False):
+    """A password page, only while password sign-in is on. When it is off, asking for a
+    password link is 404; a set-password link already emailed (an invitation's) leads to
+    the sign-in page, where single sign-on is."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if password_signin_enabled():
+            return view(request, *args, **kwargs)
+        if account_link:
+            return redirect("accounts:login")
+        raise Http404("Password sign-in is turned off here")
+
+    return wrapped
 
 
 # The quick start's demo mailbox ---------------------------------------------------------

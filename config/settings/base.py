@@ -275,3 +275,43 @@ EXPORT_RETENTION_HOURS = env.int("EXPORT_RETENTION_HOURS", default=72)
 # SECRET_KEY. Older keys stay readable while a rotation drains (comma-separated).
 ANSWERS_KEY = env("ANSWERS_KEY", default="")
 ANSWERS_PREVIOUS_KEYS = env.list("ANSWERS_PREVIOUS_KEYS", default=[])
+
+# Single sign-on with OpenID Connect (accounts/oidc.py; docs/operations.md, "Single sign-on").
+# Off unless OIDC_RP_CLIENT_ID is set. The provider is found from OIDC_ISSUER (its discovery
+# document); OIDC_OP_*_ENDPOINT override it. A person is matched by verified email address,
+# in one of OIDC_ALLOWED_EMAIL_DOMAINS, to the account their invitation created.
+OIDC_RP_CLIENT_ID = env("OIDC_RP_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env("OIDC_RP_CLIENT_SECRET", default="")
+OIDC_ISSUER = env("OIDC_ISSUER", default="")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env("OIDC_OP_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env("OIDC_OP_TOKEN_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env("OIDC_OP_JWKS_ENDPOINT", default="")
+OIDC_ALLOWED_EMAIL_DOMAINS = env.list("OIDC_ALLOWED_EMAIL_DOMAINS", default=[])
+# Entra ID has no email_verified claim: use its optional claim xms_edov there.
+OIDC_EMAIL_VERIFIED_CLAIM = env("OIDC_EMAIL_VERIFIED_CLAIM", default="email_verified")
+OIDC_TIMEOUT = env.float("OIDC_TIMEOUT", default=5.0)
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_RP_SCOPES = "openid email profile"
+OIDC_USE_PKCE = True
+OIDC_CREATE_USER = False
+OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:oidc_callback"
+# Password sign-in (and password links) can be turned off where everyone uses single sign-on.
+PASSWORD_SIGNIN_ENABLED = env.bool("PASSWORD_SIGNIN_ENABLED", default=True)
+if OIDC_RP_CLIENT_ID:
+    _missing = [
+        name
+        for name in ("OIDC_RP_CLIENT_SECRET", "OIDC_ISSUER", "OIDC_ALLOWED_EMAIL_DOMAINS")
+        if not globals()[name]
+    ]
+    if _missing:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(f"OIDC_RP_CLIENT_ID is set: set {', '.join(_missing)} too")
+    AUTHENTICATION_BACKENDS = [*AUTHENTICATION_BACKENDS, "accounts.oidc.SignInBackend"]
+if not PASSWORD_SIGNIN_ENABLED:
+    if not OIDC_RP_CLIENT_ID:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured("PASSWORD_SIGNIN_ENABLED=false needs single sign-on set up")
+    # No password is checked anywhere, the admin site's sign-in included.
+    AUTHENTICATION_BACKENDS = ["accounts.oidc.SignInBackend"]

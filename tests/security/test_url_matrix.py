@@ -65,6 +65,9 @@ EXPECTED = {
     "accounts:password_reset_done":     (OK,  OK,    OK,    OK,   OK,   OK,   OK,   OK),
     "accounts:password_reset_confirm":  (OK,  OK,    OK,    OK,   OK,   OK,   OK,   OK),
     "accounts:password_reset_complete": (OK,  OK,    OK,    OK,   OK,   OK,   OK,   OK),
+    # Single sign-on: off unless configured (tests/accounts/oidc/ test it switched on).
+    "accounts:oidc_start":              (N,   N,     N,     N,    N,    N,    N,    N),
+    "accounts:oidc_callback":           (N,   N,     N,     N,    N,    N,    N,    N),
     # The quick start's demo mailbox: only with DEBUG on and email going nowhere (not here;
     # tests/accounts/test_demo_mailbox.py and tests/e2e/test_demo_mailbox.py).
     "accounts:demo_mailbox":            (N,   N,     N,     N,    N,    N,    N,    N),
