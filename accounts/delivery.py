@@ -10,6 +10,7 @@ error is retried with bounds, as before.
 """
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -77,6 +78,26 @@ def addresses_latest_status(addresses: Iterable[str]) -> dict[str, str]:
         .values_list("address", "delivery_status")
     )
     return dict(rows)  # later rows overwrite earlier ones
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What happened to the latest email to an address, as an admin reads it."""
+
+    status: str
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS.get(self.status, self.status)
+
+    @property
+    def bounced(self) -> bool:
+        return self.status == PERMANENT_FAILURE
+
+
+def addresses_delivery(addresses: Iterable[str]) -> dict[str, Delivery]:
+    """address (lower case) → ``Delivery``, for the addresses with a known outcome."""
+    return {a: Delivery(status) for a, status in addresses_latest_status(addresses).items()}
 
 
 def addresses_bounced(addresses: Iterable[str]) -> set[str]:

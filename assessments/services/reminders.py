@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from accounts.delivery import addresses_bounced
 from accounts.emails import email_queue
 from accounts.models import OutboxEmail, User
 
@@ -92,7 +93,7 @@ def reminder_round_send(
             .exclude(invited_at__gte=now - MANUAL_REMINDER_GAP)
             .exclude(reminders__round__created_at__gte=now - MANUAL_REMINDER_GAP)
         )
-        invitations = list(invitations.select_for_update(of=("self",)))
+        invitations = _deliverable(list(invitations.select_for_update(of=("self",))))
         leaders = _leaders_with_work(
             programme=programme, assessment=assessment, not_since=now - MANUAL_REMINDER_GAP
         )
@@ -119,7 +120,7 @@ def _scheduled_round_send(*, programme: Programme, days: int) -> int:
         )
         if not created:
             return 0
-        invitations = list(_open_invitations(programme=programme))
+        invitations = _deliverable(list(_open_invitations(programme=programme)))
         _leaders_remind(_leaders_with_work(programme=programme))
         return _round_remind(round_=round_, invitations=invitations)
 
@@ -134,6 +135,14 @@ def _round_remind(*, round_: ReminderRound, invitations: list[Invitation]) -> in
             kind="rater_reminder", to=invitation.email, context={"invitation_id": invitation.pk}
         )
     return len(invitations)
+
+
+def _deliverable(invitations: list[Invitation]) -> list[Invitation]:
+    """Leave out raters whose address bounced for good (GOV.UK Notify said so of the latest
+    email to it): reminding them cannot reach anyone. An admin sees "Email bounced" beside
+    them, and a corrected address is reminded again."""
+    bounced = addresses_bounced(invitation.email for invitation in invitations)
+    return [invitation for invitation in invitations if invitation.email.lower() not in bounced]
 
 
 def _leaders_with_work(
