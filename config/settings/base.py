@@ -26,6 +26,10 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # Links in emails are built from this, never from the request's Host header.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 SITE_NAME = "LPC 360"
+# Who runs this deployment, and where people report a problem (accessibility statement,
+# privacy notice, cookies page: config/pages.py).
+SERVICE_OWNER = env("SERVICE_OWNER", default="the NHS organisation that runs your programme")
+SUPPORT_EMAIL = env("SUPPORT_EMAIL", default="")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
