@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.db import transaction
 
 from accounts.models import OutboxEmail
 from tests.accounts.test_emails_worker import (
@@ -91,7 +92,9 @@ def test_a_real_worker_sends_every_kind_of_email_through_notify(
     notify_worker, notify_server, assessment, programme_admin, settings
 ):
     settings.SITE_URL = "https://lpc360.example.nhs.uk"
-    rows = queue_one_of_each_kind(assessment=assessment, programme_admin=programme_admin)
+    # One transaction: the worker starts once it commits (SQLite lets one process write).
+    with transaction.atomic():
+        rows = queue_one_of_each_kind(assessment=assessment, programme_admin=programme_admin)
     sent = OutboxEmail.objects.filter(state="sent").exclude(notification_id="")
     _wait_for(lambda: sent.count() == len(rows), what="every row sent", log=notify_worker["log"])
     assert len(notify_server.sent) == len(rows)
