@@ -100,8 +100,8 @@ def reminder_round_send(
         if not invitations and not leaders:
             raise ValidationError(
                 "There is no one to remind: every rater has responded or declined, or was "
-                "invited or reminded in the last 12 hours, and no leader has anything left "
-                "to do (or was reminded in the last 12 hours)."
+                "invited or reminded in the last 12 hours, or their email address bounced, "
+                "and no leader has anything left to do (or was reminded in the last 12 hours)."
             )
         round_ = ReminderRound.objects.create(
             programme=programme, assessment=assessment, created_by=by
@@ -158,7 +158,13 @@ def _leaders_with_work(
             kind="leader_reminder", created_at__gte=not_since
         ).values_list("context__assessment_id", flat=True)
         assessments = assessments.exclude(pk__in=[pk for pk in recent if pk is not None])
-    return [a for a in assessments if leader_outstanding(assessment=a)]
+    assessments = list(assessments)
+    bounced = addresses_bounced(a.leader.email for a in assessments)  # as for raters
+    return [
+        a
+        for a in assessments
+        if a.leader.email.lower() not in bounced and leader_outstanding(assessment=a)
+    ]
 
 
 def _leaders_remind(assessments: list[Assessment]) -> None:

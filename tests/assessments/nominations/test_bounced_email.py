@@ -104,3 +104,44 @@ def test_with_smtp_nothing_is_held_back(assessment, nominated, django_capture_on
     programme = assessment.programme
     due = programme.closes_at - timedelta(days=min(programme.reminder_days)) + timedelta(minutes=5)
     assert reminders_send_due(now=due) == 5
+
+
+def test_a_leader_whose_address_bounced_is_not_reminded(
+    notify, assessment, programme_admin, django_capture_on_commit_callbacks
+):
+    """The leader has work left (no raters, no self-assessment); their last email bounced."""
+    from accounts.emails import email_queue
+    from accounts.outbox import outbox_send
+
+    leader = assessment.leader
+    row = email_queue(
+        kind="added_to_programme",
+        to=leader.email.upper(),  # addresses are compared without case
+        context={"user_id": leader.pk, "programme_id": assessment.programme_id},
+    )
+    outbox_send(outbox_id=row.pk)
+    row.refresh_from_db()
+    notify.set_status(row.notification_id, "permanent-failure")
+    fetch_delivery_statuses()
+    programme = assessment.programme
+    first = (
+        programme.closes_at - timedelta(days=max(programme.reminder_days)) + timedelta(minutes=5)
+    )
+    reminders_send_due(now=first)
+    assert not OutboxEmail.objects.filter(kind="leader_reminder").exists()
+    # The address is fixed and an email to it is delivered: reminders go again.
+    again = email_queue(
+        kind="added_to_programme",
+        to=leader.email,
+        context={"user_id": leader.pk, "programme_id": assessment.programme_id},
+    )
+    outbox_send(outbox_id=again.pk)
+    again.refresh_from_db()
+    notify.set_status(again.notification_id, "delivered")
+    fetch_delivery_statuses()
+    later = (
+        programme.closes_at - timedelta(days=min(programme.reminder_days)) + timedelta(minutes=5)
+    )
+    reminders_send_due(now=later)
+    assert OutboxEmail.objects.filter(kind="leader_reminder", to=leader.email).exists()
+
