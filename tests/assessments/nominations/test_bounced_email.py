@@ -144,4 +144,3 @@ def test_a_leader_whose_address_bounced_is_not_reminded(
     )
     reminders_send_due(now=later)
     assert OutboxEmail.objects.filter(kind="leader_reminder", to=leader.email).exists()
-
