@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core import checks
 from django.core.mail import EmailMultiAlternatives
 from django.db.models.functions import Lower
 
@@ -33,6 +34,27 @@ STATUS_LABELS = {
     TEMPORARY_FAILURE: "Email not delivered yet — the inbox was full or unavailable",
     TECHNICAL_FAILURE: "Email not sent — a technical problem at GOV.UK Notify",
 }
+
+
+@checks.register(checks.Tags.compatibility)
+def notify_templates_check(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """With EMAIL_DELIVERY=notify, every kind of email needs a Notify template id: say so
+    at start-up (``manage.py check``), not when the first such email fails."""
+    if email_delivery() != "notify":
+        return []
+    from .emails import MESSAGES
+
+    ids = getattr(settings, "NOTIFY_TEMPLATE_IDS", {})
+    missing = sorted(kind for kind in MESSAGES if not ids.get(kind))
+    if not missing:
+        return []
+    return [
+        checks.Error(
+            f"NOTIFY_TEMPLATE_IDS has no template id for: {', '.join(missing)}.",
+            hint="Create an email template in GOV.UK Notify for each (docs/operations.md).",
+            id="accounts.E001",
+        )
+    ]
 
 
 class DeliveryRefused(Exception):

@@ -271,3 +271,14 @@ def test_a_status_notify_cannot_give_now_is_asked_for_next_time(notify, leader, 
     row.refresh_from_db()
     assert row.delivery_status == ""
     assert notify_statuses_fetch() == 1
+
+
+def test_start_up_checks_name_the_kinds_without_a_template(notify, settings):
+    from django.core import checks
+
+    assert [m for m in checks.run_checks() if m.id == "accounts.E001"] == []
+    settings.NOTIFY_TEMPLATE_IDS = {"rater_invitation": "an-id"}
+    (error,) = [m for m in checks.run_checks() if m.id == "accounts.E001"]
+    assert "password_reset" in error.msg and "rater_invitation" not in error.msg
+    settings.EMAIL_DELIVERY = "smtp"
+    assert [m for m in checks.run_checks() if m.id == "accounts.E001"] == []
