@@ -6,4 +6,7 @@ class AccountsConfig(AppConfig):
     verbose_name = "People and roles"
 
     def ready(self):
-        from . import backends  # noqa: F401 (connects the sign-in failure counter)
+        from . import (
+            backends,  # noqa: F401 (connects the sign-in failure counter)
+            delivery,  # noqa: F401 (registers the Notify templates check)
+        )

@@ -100,6 +100,11 @@ class OutboxEmail(models.Model):
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # GOV.UK Notify (EMAIL_DELIVERY=notify): the provider's id for the email, and what it
+    # last said about delivering it (accounts.notify). Blank when sent by SMTP.
+    notification_id = models.CharField(max_length=64, blank=True)
+    delivery_status = models.CharField(max_length=32, blank=True)
+    status_checked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at"]

@@ -11,12 +11,12 @@ from datetime import timedelta
 
 from celery.exceptions import Retry
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from .emails import MessageNotNeeded, RenderedEmail, email_render
+from .delivery import DeliveryRefused, email_deliver
+from .emails import MessageNotNeeded, email_render
 from .models import OutboxEmail
 
 logger = logging.getLogger(__name__)
@@ -91,15 +91,25 @@ def outbox_send(*, outbox_id: int) -> str | None:
         try:
             with transaction.atomic():  # a database error while rendering keeps the claim usable
                 rendered = email_render(kind=row.kind, context=row.context)
-            _email_deliver(to=row.to, rendered=rendered)
+            notification_id = email_deliver(
+                to=row.to, kind=row.kind, rendered=rendered, reference=f"lpc360-outbox-{row.pk}"
+            )
         except MessageNotNeeded as exc:
             _outbox_mark(row, state=FAILED, last_error=f"Not sent: {exc}.")
+        except DeliveryRefused as exc:  # for good (Notify 400/403): no retry
+            _outbox_mark(row, state=FAILED, last_error=f"Refused: {exc}"[:2000])
         except Exception as exc:
             error = exc
             state = FAILED if attempt >= outbox_max_attempts() else QUEUED
             _outbox_mark(row, state=state, last_error=f"{type(exc).__name__}: {exc}"[:2000])
         else:
-            _outbox_mark(row, state=SENT, sent_at=timezone.now(), last_error="")
+            _outbox_mark(
+                row,
+                state=SENT,
+                sent_at=timezone.now(),
+                last_error="",
+                notification_id=notification_id,
+            )
     if error is not None and row.state == QUEUED:
         raise error
     return row.state
@@ -129,14 +139,3 @@ def _outbox_mark(row: OutboxEmail, **fields) -> None:
     for name, value in fields.items():
         setattr(row, name, value)
     OutboxEmail.objects.filter(pk=row.pk).update(**fields)
-
-
-def _email_deliver(*, to: str, rendered: RenderedEmail) -> None:
-    email = EmailMultiAlternatives(
-        subject=rendered.subject,
-        body=rendered.text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[to],
-    )
-    email.attach_alternative(rendered.html, "text/html")
-    email.send()

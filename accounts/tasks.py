@@ -1,4 +1,5 @@
-"""Background work for accounts: sending the outbox. Thin: each task calls one service."""
+"""Background work for accounts: sending the outbox, and asking GOV.UK Notify what became of
+what it sent. Thin: each task calls one service."""
 
 from smtplib import SMTPException
 
@@ -25,3 +26,14 @@ def send_outbox_email(outbox_id: int) -> str | None:
 @shared_task(name="accounts.tasks.sweep_outbox")
 def sweep_outbox() -> int:
     return outbox_sweep()
+
+
+@shared_task(name="accounts.tasks.fetch_delivery_statuses")
+def fetch_delivery_statuses() -> int:
+    from .delivery import email_delivery
+
+    if email_delivery() != "notify":
+        return 0
+    from .notify import notify_statuses_fetch
+
+    return notify_statuses_fetch()

@@ -12,6 +12,10 @@ from datetime import timedelta
 # name → (task, how often)
 SCHEDULES = {
     "Send queued emails left behind": ("accounts.tasks.sweep_outbox", timedelta(minutes=1)),
+    "Fetch email delivery statuses from GOV.UK Notify": (
+        "accounts.tasks.fetch_delivery_statuses",
+        timedelta(minutes=10),
+    ),
     "Seal submitted answers left waiting": (
         "assessments.tasks.sweep_envelopes",
         timedelta(minutes=10),

@@ -1,11 +1,16 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from config import pages
 from config import views as site_views
 
 urlpatterns = [
     path("", site_views.home, name="home"),
     path("framework/", include("framework.urls")),
+    # What every NHS service publishes, linked from every page's footer.
+    path("accessibility/", pages.accessibility, name="accessibility"),
+    path("privacy/", pages.privacy, name="privacy"),
+    path("cookies/", pages.cookies, name="cookies"),
     path("accounts/", include("accounts.urls")),
     # Leaders, signed in: their assessments, nominations and progress; the self-assessment.
     path("my/", include("assessments.urls.leader")),

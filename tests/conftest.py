@@ -207,6 +207,26 @@ def leader(db):
 
 
 @pytest.fixture
+def notify(settings):
+    """A local GOV.UK Notify (tests/notify_server.py), with email delivered through it: one
+    template id per kind of email."""
+    import uuid
+
+    from accounts.emails import MESSAGES
+    from tests.notify_server import API_KEY, FakeNotify
+
+    template_ids = {kind: str(uuid.uuid5(uuid.NAMESPACE_URL, kind)) for kind in MESSAGES}
+    fake = FakeNotify(templates=set(template_ids.values()))
+    settings.EMAIL_DELIVERY = "notify"
+    settings.NOTIFY_API_KEY = API_KEY
+    settings.NOTIFY_BASE_URL = fake.start()
+    settings.NOTIFY_TEMPLATE_IDS = template_ids
+    fake.template_ids = template_ids
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
 def programme_admin(db):
     return factories.UserFactory(full_name="Pat Admin", email="pat.admin@example.nhs.uk")
 

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from accounts.delivery import addresses_bounced
 from accounts.emails import email_queue
 from accounts.models import OutboxEmail, User
 
@@ -92,15 +93,15 @@ def reminder_round_send(
             .exclude(invited_at__gte=now - MANUAL_REMINDER_GAP)
             .exclude(reminders__round__created_at__gte=now - MANUAL_REMINDER_GAP)
         )
-        invitations = list(invitations.select_for_update(of=("self",)))
+        invitations = _deliverable(list(invitations.select_for_update(of=("self",))))
         leaders = _leaders_with_work(
             programme=programme, assessment=assessment, not_since=now - MANUAL_REMINDER_GAP
         )
         if not invitations and not leaders:
             raise ValidationError(
                 "There is no one to remind: every rater has responded or declined, or was "
-                "invited or reminded in the last 12 hours, and no leader has anything left "
-                "to do (or was reminded in the last 12 hours)."
+                "invited or reminded in the last 12 hours, or their email address bounced, "
+                "and no leader has anything left to do (or was reminded in the last 12 hours)."
             )
         round_ = ReminderRound.objects.create(
             programme=programme, assessment=assessment, created_by=by
@@ -119,7 +120,7 @@ def _scheduled_round_send(*, programme: Programme, days: int) -> int:
         )
         if not created:
             return 0
-        invitations = list(_open_invitations(programme=programme))
+        invitations = _deliverable(list(_open_invitations(programme=programme)))
         _leaders_remind(_leaders_with_work(programme=programme))
         return _round_remind(round_=round_, invitations=invitations)
 
@@ -136,6 +137,14 @@ def _round_remind(*, round_: ReminderRound, invitations: list[Invitation]) -> in
     return len(invitations)
 
 
+def _deliverable(invitations: list[Invitation]) -> list[Invitation]:
+    """Leave out raters whose address bounced for good (GOV.UK Notify said so of the latest
+    email to it): reminding them cannot reach anyone. An admin sees "Email bounced" beside
+    them, and a corrected address is reminded again."""
+    bounced = addresses_bounced(invitation.email for invitation in invitations)
+    return [invitation for invitation in invitations if invitation.email.lower() not in bounced]
+
+
 def _leaders_with_work(
     *, programme: Programme, assessment: Assessment | None = None, not_since=None
 ) -> list[Assessment]:
@@ -149,7 +158,13 @@ def _leaders_with_work(
             kind="leader_reminder", created_at__gte=not_since
         ).values_list("context__assessment_id", flat=True)
         assessments = assessments.exclude(pk__in=[pk for pk in recent if pk is not None])
-    return [a for a in assessments if leader_outstanding(assessment=a)]
+    assessments = list(assessments)
+    bounced = addresses_bounced(a.leader.email for a in assessments)  # as for raters
+    return [
+        a
+        for a in assessments
+        if a.leader.email.lower() not in bounced and leader_outstanding(assessment=a)
+    ]
 
 
 def _leaders_remind(assessments: list[Assessment]) -> None:

@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from accounts.delivery import addresses_delivery
+
 from ..access import assessment_for_approver, programme_for_admin
 from ..forms.nominations import RaterForm
 from ..models import Assessment
@@ -73,6 +75,10 @@ def raters(request, programme_pk, assessment_pk):
         else:
             messages.success(request, f"{invitation.name} has been added.")
             return _back(assessment)
+    raters = raters_in_group_order(assessment=assessment, include_revoked=True)
+    delivery = addresses_delivery([r.email for r in raters] + [assessment.leader.email])
+    for rater in raters:
+        rater.email_delivery = delivery.get(rater.email.lower())
     return render(
         request,
         "assessments/invitations/raters.html",
@@ -83,7 +89,8 @@ def raters(request, programme_pk, assessment_pk):
             "self_state": self_assessment_state(assessment=assessment),
             "nominations": nominations_status(assessment=assessment),
             "progress": rater_progress(assessment=assessment),
-            "raters": raters_in_group_order(assessment=assessment, include_revoked=True),
+            "raters": raters,
+            "leader_email_delivery": delivery.get(assessment.leader.email.lower()),
             "removable_states": REMOVABLE_STATES,
         },
     )

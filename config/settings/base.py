@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -25,6 +26,10 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # Links in emails are built from this, never from the request's Host header.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 SITE_NAME = "LPC 360"
+# Who runs this deployment, and where people report a problem (accessibility statement,
+# privacy notice, cookies page: config/pages.py).
+SERVICE_OWNER = env("SERVICE_OWNER", default="the NHS organisation that runs your programme")
+SUPPORT_EMAIL = env("SUPPORT_EMAIL", default="")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -138,6 +143,17 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="LPC 360 <no-reply@lpc360.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# EMAIL_DELIVERY=notify sends the outbox through GOV.UK Notify instead (accounts.notify,
+# docs/operations.md): NOTIFY_TEMPLATE_IDS="rater_invitation=<uuid>,rater_reminder=<uuid>,..."
+EMAIL_DELIVERY = env("EMAIL_DELIVERY", default="smtp")
+if EMAIL_DELIVERY not in ("smtp", "notify"):
+    raise ImproperlyConfigured("EMAIL_DELIVERY must be 'smtp' or 'notify'.")
+NOTIFY_API_KEY = env("NOTIFY_API_KEY", default="")
+NOTIFY_BASE_URL = env("NOTIFY_BASE_URL", default="https://api.notifications.service.gov.uk")
+NOTIFY_TEMPLATE_IDS = env.dict("NOTIFY_TEMPLATE_IDS", default={})
+NOTIFY_TIMEOUT = env.int("NOTIFY_TIMEOUT", default=10)
+if EMAIL_DELIVERY == "notify" and not NOTIFY_API_KEY:
+    raise ImproperlyConfigured("EMAIL_DELIVERY=notify needs NOTIFY_API_KEY.")
 
 # Redis serves as Celery broker and cache when it is configured.
 REDIS_URL = env("REDIS_URL", default="")

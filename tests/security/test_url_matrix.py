@@ -58,6 +58,9 @@ EXPECTED = {
     "home":                             (OK,  OK,    OK,    OK,   OK,   OK,   OK,   OK),
     "framework:current":                (OK,  OK,    OK,    OK,   OK,   OK,   OK,   OK),
     "framework:detail":                 (OK,  OK,    OK,    OK,   OK,   OK,   OK,   OK),
+    "accessibility":                    (OK,  OK,    OK,    OK,   OK,   OK,   OK,   OK),
+    "privacy":                          (OK,  OK,    OK,    OK,   OK,   OK,   OK,   OK),
+    "cookies":                          (OK,  OK,    OK,    OK,   OK,   OK,   OK,   OK),
     # Signing in and out; a signed-in person asking for the sign-in page is sent home.
     "accounts:login":                   (OK,  R,     R,     R,    R,    R,    OK,   R),
     "accounts:logout":                  (R,   R,     R,     R,    R,    R,    R,    R),

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0005_audit_actions_close_import_threshold_reopen'),
+        ('accounts', '0006_outbox_notify_delivery_status'),
     ]
 
     operations = [
