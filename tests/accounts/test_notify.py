@@ -15,6 +15,7 @@ from accounts.notify import NotifyUnavailable, notify_statuses_fetch
 from accounts.outbox import outbox_send, outbox_sweep
 from accounts.tasks import fetch_delivery_statuses
 from assessments.models import Invitation, RaterGroup
+from development.models import DevelopmentPlan, Goal
 from assessments.services.nominations import invitation_nominate, invitations_send
 from tests.notify_server import SERVICE_ID, FakeNotify
 
@@ -61,6 +62,14 @@ def queue_one_of_each_kind(*, assessment, programme_admin, capture=None) -> list
         kind="nominations_for_approval",
         to=programme_admin.email,
         context={"assessment_id": assessment.pk},
+    )
+    plan = DevelopmentPlan.objects.create(assessment=assessment)
+    review_on = timezone.localdate() + timedelta(days=5)
+    goal = Goal.objects.create(plan=plan, position=1, goal="Listen first", review_on=review_on)
+    email_queue(
+        kind="plan_review_reminder",
+        to=leader.email,
+        context={"goal_id": goal.pk, "review_on": review_on.isoformat()},
     )
     rows = list(OutboxEmail.objects.order_by("pk"))
     assert {row.kind for row in rows} == set(MESSAGES), "a kind of email has no case here"
