@@ -128,6 +128,8 @@ EXPECTED = {
     "erasure:leader":                   (L,   N,     N,     OK,   N,    N,    L,    OK),
     "erasure:rater":                    (L,   N,     N,     OK,   N,    N,    L,    OK),
     "reports:admin_assessment":         (L,   N,     N,     OK,   N,    N,    L,    OK),
+    "reports:programme_impact":         (L,   N,     N,     OK,   N,    N,    L,    OK),
+    "reports:programme_impact_download": (L,  N,     N,     N,    N,    N,    L,    N),
     "reports:admin_generate":           (L,   N,     N,     R,    N,    N,    L,    R),
     "reports:admin_theme":              (L,   N,     N,     OK,   N,    N,    L,    OK),
     "reports:admin_download":           (L,   N,     N,     OK,   N,    N,    L,    OK),
