@@ -259,7 +259,7 @@ def theme_change(*, assessment: Assessment, theme, result) -> ThemeChange | None
     earlier = earlier_for(assessment)
     if earlier is None:
         return None
-    version = versions_latest(assessment=earlier)
+    version = versions_latest(assessment=earlier, filled=False)
     if version is None:
         return None
     k = max(assessment.programme.anonymity_threshold, earlier.programme.anonymity_threshold)
