@@ -253,7 +253,8 @@ def released_figures(*, version, theme) -> tuple[dict, dict]:
 
 def theme_change(*, assessment: Assessment, theme, result) -> ThemeChange | None:
     """The change since the earlier programme for one theme; None when the assessment's
-    programme follows none, or the leader's earlier reports were never released."""
+    programme follows none, the leader's earlier reports were never released, or their raw
+    ratings have since been deleted under the retention period."""
     from .versions import versions_latest
 
     earlier = earlier_for(assessment)
@@ -264,6 +265,8 @@ def theme_change(*, assessment: Assessment, theme, result) -> ThemeChange | None
         return None
     k = max(assessment.programme.anonymity_threshold, earlier.programme.anonymity_threshold)
     others, own = released_figures(version=version, theme=theme)
+    if not others and not own:
+        return None  # nothing was shown then, or the raw ratings were deleted (retention)
     scopes = [("theme", theme.pk, theme.name, result.scores)]
     scopes += [("quality", q.quality.pk, q.quality.name, q.scores) for q in result.qualities]
     rows = []

@@ -181,3 +181,13 @@ def test_the_earlier_figures_are_the_last_released_versions(two_cycles):
     )
     assert versions_latest(assessment=before).number == 1
     assert theme_change(assessment=now, theme=theme, result=result) == first
+
+
+def test_no_change_once_the_earlier_raw_ratings_are_deleted(two_cycles):
+    from assessments.models import Rating
+
+    theme, now = two_cycles["theme"], two_cycles["assessment"]
+    result = theme_report(assessment=now, theme=theme)
+    assert theme_change(assessment=now, theme=theme, result=result) is not None
+    Rating.objects.filter(response__assessment__programme=now.programme.follows).delete()
+    assert theme_change(assessment=now, theme=theme, result=result) is None
