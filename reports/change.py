@@ -220,18 +220,18 @@ def earlier_for(assessment: Assessment) -> Assessment | None:
     return earlier_assessment(assessment=assessment)
 
 
-def released_figures(*, version, theme) -> tuple[dict, dict]:
-    """From a released version: {(level, scope id): Figures} of All raters for the scopes
-    the version showed, and {(level, scope id): self Figures}."""
+def released_figures(*, version) -> tuple[dict, dict]:
+    """From a released version, for every theme and quality: {(level, scope id): Figures}
+    of All raters for the scopes the version showed, and {(level, scope id): self Figures}."""
     shown = {(level, scope) for row, level, scope in version.shown.get("shown", []) if row == ALL}
     ids = list(version.responses)
     groups = dict(Response.objects.filter(pk__in=ids).values_list("pk", "rater_group"))
     # per (level, scope): per response: [answered, ratings, total, squares]
     per = defaultdict(lambda: defaultdict(lambda: [0, 0, 0, 0]))
-    for response_id, quality_id, value in Rating.objects.filter(
-        response_id__in=ids, statement__quality__theme=theme
-    ).values_list("response_id", "statement__quality_id", "value"):
-        for scope in (("theme", theme.pk), ("quality", quality_id)):
+    for response_id, quality_id, theme_id, value in Rating.objects.filter(
+        response_id__in=ids
+    ).values_list("response_id", "statement__quality_id", "statement__quality__theme_id", "value"):
+        for scope in (("theme", theme_id), ("quality", quality_id)):
             cell = per[scope][response_id]
             cell[0] = 1
             if value is not None:
@@ -251,10 +251,20 @@ def released_figures(*, version, theme) -> tuple[dict, dict]:
     return others, own
 
 
-def theme_change(*, assessment: Assessment, theme, result) -> ThemeChange | None:
-    """The change since the earlier programme for one theme; None when the assessment's
-    programme follows none, the leader's earlier reports were never released, or their raw
-    ratings have since been deleted under the retention period."""
+@dataclass(frozen=True)
+class EarlierCycle:
+    """The leader's earlier assessment, its last released version and that version's
+    figures (``released_figures``), read once for all themes."""
+
+    assessment: Assessment
+    version: object
+    others: dict
+    own: dict
+
+
+def earlier_cycle(*, assessment: Assessment) -> EarlierCycle | None:
+    """None when the assessment's programme follows none, the leader's earlier reports
+    were never released, or their raw ratings have since been deleted (retention)."""
     from .versions import versions_latest
 
     earlier = earlier_for(assessment)
@@ -263,10 +273,23 @@ def theme_change(*, assessment: Assessment, theme, result) -> ThemeChange | None
     version = versions_latest(assessment=earlier, filled=False)
     if version is None:
         return None
-    k = max(assessment.programme.anonymity_threshold, earlier.programme.anonymity_threshold)
-    others, own = released_figures(version=version, theme=theme)
+    others, own = released_figures(version=version)
     if not others and not own:
         return None  # nothing was shown then, or the raw ratings were deleted (retention)
+    return EarlierCycle(assessment=earlier, version=version, others=others, own=own)
+
+
+def theme_change(
+    *, assessment: Assessment, theme, result, earlier: EarlierCycle | None = None
+) -> ThemeChange | None:
+    """The change since the earlier programme for one theme (None: see ``earlier_cycle``).
+    ``earlier``: the earlier cycle when the caller has read it already (programme impact)."""
+    earlier = earlier or earlier_cycle(assessment=assessment)
+    if earlier is None:
+        return None
+    programme = earlier.assessment.programme
+    k = max(assessment.programme.anonymity_threshold, programme.anonymity_threshold)
+    others, own, version = earlier.others, earlier.own, earlier.version
     scopes = [("theme", theme.pk, theme.name, result.scores)]
     scopes += [("quality", q.quality.pk, q.quality.name, q.scores) for q in result.qualities]
     rows = []
@@ -289,7 +312,7 @@ def theme_change(*, assessment: Assessment, theme, result) -> ThemeChange | None
             )
         )
     return ThemeChange(
-        earlier_programme=earlier.programme.name,
+        earlier_programme=programme.name,
         earlier_released_on=version.released_at,
         k=k,
         rows=tuple(rows),

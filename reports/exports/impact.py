@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from assessments.models import Programme
 
 from ..aggregation import assessment_reports
-from ..change import DECLINED, IMPROVED, STAYED, t_975, theme_change
+from ..change import DECLINED, IMPROVED, STAYED, earlier_cycle, t_975, theme_change
 from ..numbering import quality_number, theme_number
 from .tabular import Table, csv_bytes, xlsx_bytes
 
@@ -158,10 +158,16 @@ def programme_impact(*, programme: Programme) -> Impact | None:
     found = {}  # (level, scope id) -> [(change, verdict)]
     for assessment in assessments:
         report = reports[assessment.pk]
+        earlier_side = earlier_cycle(assessment=assessment)
+        if earlier_side is None:
+            continue
         for theme in themes:
-            change = theme_change(assessment=assessment, theme=theme, result=report.theme(theme))
-            if change is None:
-                continue
+            change = theme_change(
+                assessment=assessment,
+                theme=theme,
+                result=report.theme(theme),
+                earlier=earlier_side,
+            )
             for row in change.rows:
                 if row.shown:
                     found.setdefault((row.level, row.scope_id), []).append(
