@@ -191,3 +191,20 @@ def test_no_change_once_the_earlier_raw_ratings_are_deleted(two_cycles):
     assert theme_change(assessment=now, theme=theme, result=result) is not None
     Rating.objects.filter(response__assessment__programme=now.programme.follows).delete()
     assert theme_change(assessment=now, theme=theme, result=result) is None
+
+
+def test_the_leaders_facilitator_sees_the_change_too(two_cycles, client):
+    from accounts.models import Role
+    from accounts.roles import role_grant
+    from assessments.models import Assessment
+    from tests.factories import UserFactory
+
+    theme, now = two_cycles["theme"], two_cycles["assessment"]
+    facilitator = UserFactory()
+    role_grant(user=facilitator, role=Role.FACILITATOR)
+    Assessment.objects.filter(pk=now.pk).update(facilitator=facilitator)
+    now.programme.facilitators.add(facilitator)
+    client.force_login(facilitator)
+    page = client.get(reverse("reports:facilitator_theme", args=[now.pk, theme.slug]))
+    assert page.status_code == 200
+    assert "Change since Cohort 2025" in page.content.decode()

@@ -116,3 +116,5 @@ def test_the_admin_creates_a_follow_up_from_the_programme_page(
     follow_up = Programme.objects.get(follows=programme)
     assert created.url == reverse("programmes:detail", args=[follow_up.pk])
     assert follow_up.assessments.get().leader == leader
+    earlier_page = programme_admin_client.get(reverse("programmes:detail", args=[programme.pk]))
+    assert "Followed up by" in earlier_page.content.decode()
