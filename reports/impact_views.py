@@ -5,6 +5,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.text import slugify
 
+from accounts.audit import audit_record
+from accounts.models import AuditAction
 from assessments.access import programme_for_admin
 
 from .exports.impact import impact_csv, impact_pdf, impact_xlsx, programme_impact
@@ -35,6 +37,13 @@ def programme_impact_download(request, pk, kind):
     if impact is None:
         raise Http404
     write, content_type = DOWNLOADS[kind]
+    audit_record(
+        actor=request.user,
+        action=AuditAction.EXPORT_DOWNLOADED,
+        programme=programme,
+        obj=programme,
+        detail={"kind": f"Programme impact ({kind.upper()})", "named": False},
+    )
     response = HttpResponse(write(impact), content_type=content_type)
     name = f"impact-{slugify(programme.name)}.{kind}"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
