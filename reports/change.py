@@ -8,10 +8,13 @@ than measurement noise.
 Which figures
     The current figures are the aggregation's, as the current report shows them
     (``reports.aggregation``: already anonymity-suppressed). The earlier figures are those
-    of the earlier assessment's LAST RELEASED version (``reports.versions``): the Responses
-    that version includes, summed the way the aggregation sums them, and only for scopes
-    that version showed (``ReportVersion.shown`` lists [row, level, scope id]). So every
-    figure on either side is one the leader has already been shown.
+    of the earlier assessment's LAST RELEASED version (``reports.versions``; the newest
+    version stamped, even while its page snapshots are still being filled, so that a
+    follow-up rendered first still has them): the Responses that version includes, summed
+    the way the aggregation sums them, and only for scopes that version showed
+    (``ReportVersion.shown`` lists [row, level, scope id]). So every figure on either side
+    is one the leader has been shown. Late responses admitted after that version, and not
+    released, do not count.
 
 The noise rule (a Welch 95% confidence interval)
     difference = current mean - earlier mean (full precision)
