@@ -110,6 +110,15 @@ class Programme(models.Model):
     facilitators = models.ManyToManyField(
         settings.AUTH_USER_MODEL, related_name="facilitated_programmes", blank=True
     )
+    follows = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="follow_ups",
+        help_text="The earlier programme this one re-assesses (same framework version, the "
+        "same leaders): its leaders' reports show the change since then.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

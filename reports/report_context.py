@@ -17,6 +17,7 @@ from enum import Enum
 from django.utils import timezone
 
 from .aggregation import format_gap, format_score, theme_report
+from .change import theme_change
 from .charts import MARKERS, Marker, bar_chart, marker_points
 from .insights import (
     HARD_TO_OBSERVE_SHARE,
@@ -182,8 +183,13 @@ def theme_report_content(*, assessment, theme) -> ThemeReportContent:
         "framework": programme.framework.name,
         "theme": [theme.pk, theme.order, theme.name, theme.description],
     }
-    digest = hashlib.sha256(canonical_json(hashed).encode()).hexdigest()
     context = report_context(assessment=assessment, theme=theme, result=result)
+    # A follow-up's change since the earlier programme (reports.change); hashed only where
+    # there is one, so other reports keep their hashes.
+    context["change"] = theme_change(assessment=assessment, theme=theme, result=result)
+    if context["change"] is not None:
+        hashed["change"] = context["change"]
+    digest = hashlib.sha256(canonical_json(hashed).encode()).hexdigest()
     return ThemeReportContent(context=context, inputs_hash=digest)
 
 

@@ -3,12 +3,22 @@ facilitator's under /reports/facilitator/."""
 
 from django.urls import path
 
-from . import facilitator_views, release_views, views
+from . import facilitator_views, impact_views, release_views, views
 
 app_name = "reports"
 
 urlpatterns = [
     path("", views.my_reports, name="mine"),
+    path(
+        "staff/programmes/<int:pk>/impact/",
+        impact_views.programme_impact_view,
+        name="programme_impact",
+    ),
+    path(
+        "staff/programmes/<int:pk>/impact/<slug:kind>/",
+        impact_views.programme_impact_download,
+        name="programme_impact_download",
+    ),
     path("<int:assessment_pk>/<slug:theme_slug>/", views.leader_theme, name="theme"),
     path(
         "<int:assessment_pk>/<slug:theme_slug>/download/",

@@ -251,3 +251,33 @@ class ProgrammeReopenForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.add_input(Submit("reopen", "Reopen the programme"))
+
+
+class FollowUpForm(forms.Form):
+    """A follow-up of a closed programme: its name and window (everything else is copied)."""
+
+    name = forms.CharField(
+        label="Name of the follow-up programme",
+        max_length=200,
+        error_messages={"required": "Enter a name for the follow-up programme"},
+    )
+    opens_at = DateTimePartsField(label="Opens", subject="the follow-up opens")
+    closes_at = DateTimePartsField(
+        label="Closes",
+        subject="the follow-up closes",
+        help_text="UK time, 24-hour clock. Raters cannot submit after this.",
+    )
+
+    def __init__(self, *args, earlier=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if earlier is not None and not self.is_bound:
+            self.initial["name"] = f"{earlier.name} (follow-up)"
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("create", "Create the follow-up"))
+
+    def clean(self):
+        data = super().clean()
+        opens, closes = data.get("opens_at"), data.get("closes_at")
+        if opens and closes and closes <= opens:
+            self.add_error("closes_at", "The close date must be after the open date.")
+        return data

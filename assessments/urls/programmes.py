@@ -12,4 +12,5 @@ urlpatterns = [
     path("<int:pk>/leaders/add/", views.leader_add, name="leader_add"),
     path("<int:pk>/close/", views.programme_close_now, name="close"),
     path("<int:pk>/reopen/", views.programme_reopen_view, name="reopen"),
+    path("<int:pk>/follow-up/", views.programme_follow_up, name="follow_up"),
 ]

@@ -16,6 +16,7 @@ from accounts.emails import uk_time
 from ..access import assessment_for_leader, assessments_for_leader
 from ..forms.nominations import RaterForm
 from ..models import Invitation
+from ..services.follow_ups import earlier_assessment, earlier_raters, nominations_copy_earlier
 from ..services.invitations import (
     line_managers_with_state,
     rater_progress,
@@ -152,8 +153,28 @@ def submit(request, pk):
     return redirect("leader:nominations", pk=assessment.pk)
 
 
+@require_POST
+@login_required
+def copy_earlier(request, pk):
+    """Nominate again the raters of the leader's earlier programme (a follow-up)."""
+    assessment = assessment_for_leader(request.user, pk)
+    try:
+        added, skipped = nominations_copy_earlier(assessment=assessment, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        noun = "rater" if added == 1 else "raters"
+        messages.success(request, f"{added} {noun} from last time added to your raters.")
+        if skipped:
+            messages.info(request, "Not added: " + "; ".join(skipped))
+    return redirect("leader:nominations", pk=assessment.pk)
+
+
 def _nominations_context(assessment, form):
+    earlier = earlier_assessment(assessment=assessment)
     return {
+        "earlier_programme": earlier.programme if earlier else None,
+        "earlier_raters": earlier_raters(assessment=assessment),
         "assessment": assessment,
         "programme": assessment.programme,
         "form": form,

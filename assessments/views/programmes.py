@@ -15,6 +15,7 @@ from ..access import (
     programmes_visible_to_staff,
 )
 from ..forms.programmes import (
+    FollowUpForm,
     LeaderAddForm,
     LeaderFilterForm,
     ProgrammeForm,
@@ -26,6 +27,7 @@ from ..selectors import (
     programme_rules,
     programme_totals,
 )
+from ..services.follow_ups import programme_follow_up_create
 from ..services.programmes import (
     assessment_create,
     programme_close,
@@ -207,4 +209,28 @@ def programme_reopen_view(request, pk):
         request,
         "assessments/programmes/reopen.html",
         {"programme": programme, "form": form},
+    )
+
+
+@login_required
+def programme_follow_up(request, pk):
+    """Create a follow-up of a closed programme: same framework, settings and leaders."""
+    earlier = programme_for_admin(request.user, pk)
+    form = FollowUpForm(request.POST or None, earlier=earlier)
+    if request.method == "POST" and form.is_valid():
+        try:
+            programme = programme_follow_up_create(
+                earlier=earlier, by=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                f"{programme.name} has been created, with the {programme.assessments.count()} "
+                f"leaders of {earlier.name}.",
+            )
+            return redirect("programmes:detail", pk=programme.pk)
+    return render(
+        request, "assessments/programmes/follow_up.html", {"programme": earlier, "form": form}
     )

@@ -33,14 +33,23 @@ def test_demo_has_a_released_cohort_and_raters_in_every_state(
     assert sorted(alex_reports.values_list("status", flat=True)) == ["ready"] * 4
     # Only Alex's four PDFs are rendered (real ones); the admin generates the rest.
     media = Path(settings.MEDIA_ROOT)
-    rendered = sorted(p for p in media.rglob("*.pdf") if "released" not in p.parts)
+    rendered = sorted(
+        p
+        for p in media.rglob("*.pdf")
+        if "released" not in p.parts and p.parts[-3] == str(closed.pk)
+    )
     assert rendered == sorted(Path(settings.MEDIA_ROOT, r.file.name) for r in alex_reports)
     # ...and released to Alex as they are: the version Alex reads holds the same four.
-    released = sorted(media.glob("reports/released/*/v1/*.pdf"))
+    alex_closed = alex_reports.first().assessment_id
+    released = sorted(media.glob(f"reports/released/{alex_closed}/v1/*.pdf"))
     assert len(released) == 4
     assert {p.read_bytes() for p in released} == {p.read_bytes() for p in rendered}
     assert "Alex Morgan" in PdfReader(rendered[0]).pages[0].extract_text()
-    assert not ThemeReport.objects.exclude(pk__in=alex_reports).exists()
+    assert (
+        not ThemeReport.objects.filter(assessment__programme=closed)
+        .exclude(pk__in=alex_reports)
+        .exists()
+    )
 
     open_programme = Programme.objects.get(name="Demo cohort 2 (open)")
     assert open_programme.is_open
@@ -73,7 +82,7 @@ def test_demo_has_a_released_cohort_and_raters_in_every_state(
 
     responses = Response.objects.count()
     call_command("load_demo")  # a second run adds nothing
-    assert Programme.objects.count() == 2
+    assert Programme.objects.count() == 3  # with the follow-up (tests/followup)
     assert Response.objects.count() == responses
 
 

@@ -99,6 +99,7 @@ def fill(route: Route, side: Side, world: World, *, nested: Side | None = None) 
         "version": world.theme.framework.version,
         "uidb64": "MQ",
         "action": "resend",
+        "kind": "csv",
         "role": "programme_admin",
         "user_pk": inner.programme.admins.get().pk,
         "invitation_pk": (inner.nominee if ns == "leader" else inner.invitation).pk,

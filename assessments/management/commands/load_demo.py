@@ -4,6 +4,10 @@ Two programmes run against the loaded framework:
 - "Demo cohort 1 (closed)": 12 leaders, each with a self-assessment and 6–8 raters who
   submitted, then closed, reports rendered and released — so the leader reports, the PDFs
   and the cohort exports show real figures.
+- "Demo cohort 1 follow-up (closed)": a follow-up of cohort 1 (Programme.follows): Alex
+  and three more leaders re-nominated last time's raters and were rated again, then it
+  closed and was released - so Alex's reports show the change, and the admin sees the
+  programme impact. Only Alex's PDFs are rendered.
 - "Demo cohort 2 (open)": mid-cycle. Its first leader has a self-assessment and raters in
   every state (nominated, invited, started with a draft, submitted, declined, revoked),
   invited days ago; two more leaders have their self-assessment to do. A reminder round
@@ -43,6 +47,8 @@ from framework.services import framework_fixture_paths, framework_load_file
 DEMO_PASSWORD = "demo-password-360"  # noqa: S105 — printed for the quick start only
 CLOSED_NAME = "Demo cohort 1 (closed)"
 OPEN_NAME = "Demo cohort 2 (open)"
+FOLLOW_UP_NAME = "Demo cohort 1 follow-up (closed)"
+FOLLOW_UP_LEADERS = 4  # rated again: at least k, so the programme impact shows figures
 
 LEADERS = [
     "Alex Morgan",
@@ -92,6 +98,8 @@ class Command(BaseCommand):
             if not Programme.objects.filter(name=CLOSED_NAME).exists():
                 self.stdout.write("Building the closed demo cohort and its reports…")
                 self._closed_programme(framework, admin, facilitator)
+            if not Programme.objects.filter(name=FOLLOW_UP_NAME).exists():
+                self._follow_up_programme(admin)
             if not Programme.objects.filter(name=OPEN_NAME).exists():
                 self._open_programme(framework, admin, facilitator)
         self._print_sign_ins()
@@ -216,6 +224,41 @@ class Command(BaseCommand):
         demo_leader_released.send(sender=self.__class__, assessment=first, facilitator=facilitator)
 
     @transaction.atomic
+    def _follow_up_programme(self, admin):
+        """Cohort 1 again: the same leaders; four re-nominate last time's raters and are
+        rated a little higher; closed and released (only Alex's PDFs rendered)."""
+        from assessments.services.follow_ups import (
+            nominations_copy_earlier,
+            programme_follow_up_create,
+        )
+        from reports.models import ThemeReport
+
+        rng = random.Random(362)  # noqa: S311
+        earlier = Programme.objects.get(name=CLOSED_NAME)
+        programme = programme_follow_up_create(
+            earlier=earlier,
+            by=admin,
+            name=FOLLOW_UP_NAME,
+            opens_at=earlier.effective_close + timedelta(seconds=1),
+            closes_at=timezone.now() + timedelta(days=14),
+        )
+        statements = list(Statement.objects.filter(quality__theme__framework=earlier.framework))
+        themes = list(earlier.framework.themes.all())
+        for name in LEADERS[:FOLLOW_UP_LEADERS]:
+            assessment = programme.assessments.get(leader__full_name=name)
+            tendency = 3.4 + rng.random() * 0.8
+            self._rate(rng, assessment, statements, themes, min(5, tendency + 0.3))
+            nominations_copy_earlier(assessment=assessment, by=assessment.leader)
+            invitations_send(assessment=assessment, by=admin)
+            for invitation in assessment.invitations.all():
+                invitation_start(invitation=invitation)
+                self._rate(rng, assessment, statements, themes, tendency, invitation=invitation)
+        programme_close(programme=programme)
+        ThemeReport.objects.filter(assessment__programme=programme).exclude(
+            assessment__leader__full_name=LEADERS[0]
+        ).delete()
+
+    @transaction.atomic
     def _open_programme(self, framework, admin, facilitator):
         rng = random.Random(361)  # noqa: S311
         programme = self._programme(framework, admin, facilitator, OPEN_NAME, 5, 21)
@@ -268,6 +311,8 @@ class Command(BaseCommand):
             "",
             f"  {closed.name}: 12 leaders, reports released (Alex Morgan's PDFs rendered:"
             f" {site}/my/)",
+            f"  {FOLLOW_UP_NAME}: Alex Morgan's reports show the change since cohort 1;"
+            f" programme impact for the admin",
             f"  {open_programme.name}: Alex Morgan has raters in every state",
         ]
         for label, invitation in (("not started", invited), ("draft saved", started)):
