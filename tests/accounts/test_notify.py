@@ -15,8 +15,8 @@ from accounts.notify import NotifyUnavailable, notify_statuses_fetch
 from accounts.outbox import outbox_send, outbox_sweep
 from accounts.tasks import fetch_delivery_statuses
 from assessments.models import Invitation, RaterGroup
-from development.models import DevelopmentPlan, Goal
 from assessments.services.nominations import invitation_nominate, invitations_send
+from development.models import DevelopmentPlan, Goal
 from tests.notify_server import SERVICE_ID, FakeNotify
 
 
