@@ -25,7 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from assessments.models import Assessment, Programme
-from config.jobs import JobKind, job_claim, job_fail, job_finish, jobs_enqueue, jobs_sweep
+from config.jobs import JobKind, job_claim, job_finish, jobs_enqueue, jobs_sweep
 
 from .models import ThemeReport, theme_report_path
 from .pdf import pdf_render
@@ -228,11 +228,6 @@ def _versions_fill(report) -> None:
     from .versions import versions_fill_pending
 
     versions_fill_pending(assessment_id=report.assessment_id)
-
-
-def theme_report_release(*, report: ThemeReport, error: BaseException) -> bool:
-    """After a failed attempt: queued again for a retry (True), or failed for good (False)."""
-    return job_fail(THEME_REPORTS, report, error)
 
 
 def _finish(report, *, name, inputs_hash, rendered) -> bool:

@@ -31,7 +31,6 @@ from config.jobs import (
     JobKind,
     job_claim,
     job_claimed,
-    job_fail,
     job_finish,
     jobs_enqueue,
     jobs_sweep,
@@ -211,11 +210,6 @@ def cohort_export_content(*, export: CohortExport, data) -> bytes:
     ]
     about = "\n".join(f"{label}: {value}" for label, value in _about(data)) + "\n"
     return csv_zip_bytes(tables, about=about)
-
-
-def cohort_export_release(*, export: CohortExport, error: BaseException) -> bool:
-    """After a failed attempt: queued again for a retry (True), or failed for good (False)."""
-    return job_fail(COHORT_EXPORTS, export, error)
 
 
 def _progress_write(export, *, done: int, total: int) -> None:
