@@ -6,20 +6,20 @@ stay queued and ``reports_sweep`` sends them later. A worker claims a row with o
 conditional UPDATE, so two deliveries of the same job never render it together, and every
 claim counts an attempt in the row: a job that keeps killing its worker is given up once
 ``REPORTS_MAX_ATTEMPTS`` is reached. A report whose inputs hash matches its stored file is
-not rendered again. One report owns one file: its name is deterministic, written atomically
+not rendered again. One report owns one file: its name is deterministic, it is written
+through Django's storage API (``default_storage``: the local disk, or a bucket by setting)
 and the previous one is deleted.
 """
 
 import logging
-import os
-import tempfile
+import posixpath
 import time
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
@@ -36,8 +36,6 @@ log = logging.getLogger(__name__)
 Status = ThemeReport.Status
 # A queued report nobody has claimed for this long was probably never enqueued.
 QUEUED_GRACE = timedelta(minutes=2)
-# Leftovers of a write interrupted by a killed worker are removed after this long.
-PARTIAL_FILE_GRACE = timedelta(minutes=10)
 
 
 def max_attempts() -> int:
@@ -242,37 +240,31 @@ def _file_prefix(report) -> str:
 
 
 def _file_write(report, *, inputs_hash: str, pdf: bytes) -> str:
-    """Write the PDF under its final name atomically: a reader sees the old or the new file."""
+    """Store the PDF under its name, through the storage API (any backend: the local disk,
+    or an S3-compatible bucket). Readers never see a half-written file: the row points at
+    the new name only once it is stored. A file already under that name was left by an
+    attempt that did not finish (same inputs, so the same PDF): it is replaced."""
     filename = f"{_file_prefix(report)}{report.theme.slug}-{inputs_hash[:12]}.pdf"
     name = theme_report_path(report, filename)
-    path = Path(default_storage.path(name))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(
-        dir=path.parent, prefix=f".{_file_prefix(report)}", suffix=".part", delete=False
-    ) as partial:
-        partial.write(pdf)
-        partial.flush()
-        os.fsync(partial.fileno())
-    if settings.FILE_UPLOAD_PERMISSIONS is not None:
-        os.chmod(partial.name, settings.FILE_UPLOAD_PERMISSIONS)
-    os.replace(partial.name, path)
-    return name
+    if default_storage.exists(name):
+        default_storage.delete(name)
+    return default_storage.save(name, ContentFile(pdf))
 
 
 def _files_delete_others(report, *, keep: str) -> None:
-    """Delete the report's files other than ``keep``, and partial writes left by dead workers."""
-    directory = os.path.dirname(keep)
+    """Delete the report's files other than ``keep``: earlier renders, and files left by
+    attempts that did not finish."""
+    directory = posixpath.dirname(keep)
     _, files = default_storage.listdir(directory)
     prefix = _file_prefix(report)
-    old_enough = time.time() - PARTIAL_FILE_GRACE.total_seconds()
     for filename in files:
-        path = f"{directory}/{filename}"
-        if (filename.startswith(prefix) and filename.endswith(".pdf") and path != keep) or (
-            filename.startswith(f".{prefix}")
-            and filename.endswith(".part")
-            and os.path.getmtime(default_storage.path(path)) < old_enough
+        name = f"{directory}/{filename}"
+        if name != keep and (
+            (filename.startswith(prefix) and filename.endswith(".pdf"))
+            # partial writes of the earlier local-disk writer
+            or (filename.startswith(f".{prefix}") and filename.endswith(".part"))
         ):
-            default_storage.delete(path)
+            default_storage.delete(name)
 
 
 # Sweeping -----------------------------------------------------------------------------------
