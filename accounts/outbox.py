@@ -97,4 +97,5 @@ OUTBOX = JobKind(
     # In process (the quick start): one attempt, and the user's action goes on; the sweeper
     # tries again.
     eager_retry=False,
+    label="Email",
 )

@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 QUEUED = "queued"
 FAILED = "failed"
 LAST_ERROR_MAX_LENGTH = 2000
+RETRIES_MAX = 10
 
 
 class JobRow(models.Model):
@@ -72,6 +73,7 @@ class JobKind:
     live: Callable[[datetime], Q] | None = None  # rows outside it are never claimed nor sent
     select_related: tuple[str, ...] = ()
     eager_retry: bool = True  # in process: retry at once (True) or leave it to the sweeper
+    label: str = ""  # what the logs call one row; the model's verbose name if empty
 
     def state(self, *values: str) -> Q:
         return Q(**{f"{self.state_field}__in": values})
@@ -180,7 +182,7 @@ def job_run(kind: JobKind, pk: int, *, take_over: bool = False) -> str | None:
 
 
 def _name(kind: JobKind) -> str:
-    return kind.model._meta.verbose_name.capitalize()
+    return kind.label or str(kind.model._meta.verbose_name).capitalize()
 
 
 # Handing rows to workers ------------------------------------------------------------------
@@ -243,6 +245,7 @@ def job_task(kind: JobKind, *, name: str, backoff: int = 10, backoff_max: int = 
 
     def run(self, pk: int) -> str:
         take_over = bool((self.request.delivery_info or {}).get("redelivered"))
+        tries_left = kind.max_attempts()  # in process; bounded even if the claim itself fails
         while True:
             try:
                 return job_run(kind, pk, take_over=take_over) or "not claimed"
@@ -250,8 +253,9 @@ def job_task(kind: JobKind, *, name: str, backoff: int = 10, backoff_max: int = 
                 if not self.request.is_eager:
                     countdown = min(backoff * 2**self.request.retries, backoff_max)
                     raise self.retry(exc=error, countdown=countdown) from error
-                if not kind.eager_retry:
-                    log.warning("%s %s left queued for the sweeper", _name(kind), pk)
+                tries_left -= 1
+                if not kind.eager_retry or tries_left <= 0:
+                    log.exception("%s %s left queued for the sweeper", _name(kind), pk)
                     return QUEUED
                 take_over = False  # in process: the next attempt, at once
 
@@ -262,6 +266,8 @@ def job_task(kind: JobKind, *, name: str, backoff: int = 10, backoff_max: int = 
         name=name,
         acks_late=True,
         reject_on_worker_lost=True,
-        max_retries=None,  # the row's attempts are the bound
+        # The row's attempts are the bound; this one only stops retrying errors outside the
+        # work (the database down while claiming): the sweeper hands the row over later.
+        max_retries=RETRIES_MAX,
         **options,
     )(run)

@@ -339,3 +339,21 @@ def test_simultaneous_take_overs_never_go_past_the_bound():
 
     assert sum(result is not None for result in results) == MAX_ATTEMPTS
     assert _state(row) == ("failed", MAX_ATTEMPTS)
+
+
+@pytest.mark.django_db
+def test_in_process_a_claim_that_keeps_failing_is_not_retried_forever(monkeypatch):
+    import config.jobs
+
+    row = _row()
+    claims = []
+
+    def broken_claim(kind, pk, **kwargs):
+        claims.append(pk)
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(config.jobs, "job_claim", broken_claim)
+
+    assert probe_task.apply(args=(row.pk,)).get() == "queued"
+    assert claims == [row.pk] * MAX_ATTEMPTS
+    assert _state(row) == ("queued", 0)
