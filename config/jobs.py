@@ -24,6 +24,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import models
 from django.db.models import F, Q
@@ -62,7 +63,9 @@ class JobKind:
     running: str  # the state while a worker has the row claimed
     done: str  # the state once the work is done
     task: str  # dotted path of its Celery task (made with ``job_task``), imported when sent
-    work: Callable[[models.Model], str | None]  # does the work on a claimed row; ends the claim
+    work: Callable[
+        [Any], str | None
+    ]  # does the work on a claimed row (of ``model``); ends the claim
     max_attempts: Callable[[], int]
     stale_after: Callable[[], timedelta]  # a claim older than this belongs to a dead worker
     # A queued row untouched for this long was probably never handed over.
@@ -95,7 +98,7 @@ def _gave_up(limit: int) -> str:
 # Working on one row ----------------------------------------------------------------------
 
 
-def job_claim(kind: JobKind, pk: int, *, take_over: bool = False, now=None):
+def job_claim(kind: JobKind, pk: int, *, take_over: bool = False, now=None) -> Any:
     """Claim the row for its work; None when it is not this caller's to work on.
 
     Claimable: queued, or running under a claim older than ``stale_after`` (its worker is

@@ -107,7 +107,7 @@ class ThemeReportStatus:
             Status.RENDERING: "Being generated",
             Status.READY: "Ready",
             Status.FAILED: "Could not be generated",
-        }[self.report.status]
+        }[Status(self.report.status)]
 
     @property
     def pending(self) -> bool:
@@ -201,7 +201,7 @@ def theme_report_render(*, report: ThemeReport) -> bool:
     content = theme_report_content(assessment=report.assessment, theme=report.theme)
     if (
         report.inputs_hash == content.inputs_hash
-        and report.file
+        and report.file.name
         and default_storage.exists(report.file.name)
     ):
         _finish(report, name=report.file.name, inputs_hash=content.inputs_hash, rendered=False)

@@ -254,7 +254,7 @@ def _about(data) -> list[tuple[str, object]]:
 
 def download_name(export: CohortExport) -> str:
     """The name a download is saved under: the programme, the day and the kind."""
-    stored = export.file.name.rsplit("/", 1)[-1]
+    stored = (export.file.name or "").rsplit("/", 1)[-1]
     # "<pk>-<random>-<stem>.<ext>": the random part is for storage only.
     parts = stored.split("-", 2)
     return parts[2] if len(parts) == 3 else stored
@@ -275,7 +275,7 @@ def cohort_exports_delete_expired(*, now=None) -> int:
     now = now or timezone.now()
     expired = list(CohortExport.objects.filter(expires_at__lte=now).only("pk", "file"))
     for export in expired:
-        if export.file:
+        if export.file.name:
             default_storage.delete(export.file.name)
     CohortExport.objects.filter(pk__in=[e.pk for e in expired], expires_at__lte=now).delete()
     _orphans_delete(now=now)
