@@ -3,6 +3,8 @@ from django.db import IntegrityError, models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from config.jobs import JobRow
+
 
 class Role(models.TextChoices):
     """What a person may do across LPC 360. Stored as auth groups, one per role.
@@ -79,16 +81,18 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.is_active and self.groups.filter(name=role.label).exists()
 
 
-class OutboxEmail(models.Model):
+class OutboxEmail(JobRow):
     """An email to send, written in the same transaction as the action that causes it.
 
     The message is rendered when it is sent, from ``kind`` and the ids in ``context``, so
-    no link token is ever written here. A Celery task sends it; a periodic sweeper
-    re-enqueues rows left queued (for instance while Redis was down).
+    no link token is ever written here. A Celery task claims it ("sending") and sends it;
+    a periodic sweeper re-enqueues rows left queued (for instance while Redis was down) or
+    claimed by a worker that died (``config.jobs``).
     """
 
     class State(models.TextChoices):
         QUEUED = "queued", "Queued"
+        SENDING = "sending", "Sending"
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
 
@@ -96,8 +100,6 @@ class OutboxEmail(models.Model):
     to = models.EmailField()
     context = models.JSONField(default=dict)
     state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
     # GOV.UK Notify (EMAIL_DELIVERY=notify): the provider's id for the email, and what it

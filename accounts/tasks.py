@@ -1,26 +1,16 @@
 """Background work for accounts: sending the outbox, and asking GOV.UK Notify what became of
 what it sent. Thin: each task calls one service."""
 
-from smtplib import SMTPException
-
 from celery import shared_task
 
-from .outbox import outbox_send, outbox_sweep
+from config.jobs import job_task
 
-# SMTPException and ConnectionError are both OSErrors; named for the reader.
-SENDING_ERRORS = (SMTPException, ConnectionError, TimeoutError, OSError)
+from .outbox import OUTBOX, outbox_sweep
 
-
-@shared_task(
-    name="accounts.tasks.send_outbox_email",
-    autoretry_for=SENDING_ERRORS,
-    retry_backoff=30,  # 30 s, 60 s, 120 s, 240 s (jittered), then the row is marked failed
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=4,
+# 30 s, 60 s, 120 s, 240 s, … up to 10 minutes, until OUTBOX_MAX_ATTEMPTS.
+send_outbox_email = job_task(
+    OUTBOX, name="accounts.tasks.send_outbox_email", backoff=30, backoff_max=600
 )
-def send_outbox_email(outbox_id: int) -> str | None:
-    return outbox_send(outbox_id=outbox_id)
 
 
 @shared_task(name="accounts.tasks.sweep_outbox")

@@ -17,6 +17,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from config.jobs import JobRow
+
 MINIMUM_ANONYMITY_THRESHOLD = 3
 COMMENT_MAX_LENGTH = 2000
 
@@ -512,7 +514,7 @@ class Reminder(models.Model):
         return f"Reminder to invitation {self.invitation_id} in round {self.round_id}"
 
 
-class LeaderImport(models.Model):
+class LeaderImport(JobRow):
     """A checked file of leaders, imported by a worker rather than in the request: a big
     file takes longer than a web request may. The rows are the ones the admin checked;
     the import checks them again when it runs (``assessments.services.import_jobs``)."""
@@ -533,7 +535,6 @@ class LeaderImport(models.Model):
     fingerprint = models.CharField(max_length=64)
     rows = models.PositiveIntegerField()
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
-    attempts = models.PositiveSmallIntegerField(default=0)
     result = models.TextField(blank=True, help_text="What happened, as the admin is told.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -4,8 +4,10 @@ retention period. Thin: services do it."""
 from celery import shared_task
 from django.utils import timezone
 
+from config.jobs import job_task
+
 from .models import Programme
-from .services.import_jobs import leader_import_run, leader_imports_sweep
+from .services.import_jobs import LEADER_IMPORTS, leader_imports_sweep
 from .services.programmes import programme_close
 from .services.reminders import reminders_send_due
 from .services.retention import retention_purge
@@ -46,9 +48,7 @@ def sweep_envelopes() -> int:
     return envelopes_sweep()
 
 
-@shared_task(name="assessments.tasks.run_leader_import")
-def run_leader_import(import_id: int) -> str | None:
-    return leader_import_run(import_id=import_id)
+run_leader_import = job_task(LEADER_IMPORTS, name="assessments.tasks.run_leader_import")
 
 
 @shared_task(name="assessments.tasks.sweep_leader_imports")

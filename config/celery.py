@@ -44,8 +44,8 @@ def tasks_enqueue(task, calls: Iterable[tuple]) -> bool:
         logger.warning("%d %s task(s) left for the sweeper: broker down", len(calls), task.name)
         return False
     if eager:
-        # In process (the quick start, tests): as a group of tasks ran before, whose
-        # retries may wait on a result in process.
+        # In process (the quick start, tests). A work row's task deals with its own
+        # retries in process (config.jobs.job_task).
         for args in calls:
             task.apply(args=args)
         return True

@@ -3,12 +3,14 @@
 from django.conf import settings
 from django.db import models
 
+from config.jobs import JobRow
+
 
 def theme_report_path(report, filename):
     return f"reports/{report.assessment.programme_id}/{report.assessment_id}/{filename}"
 
 
-class ThemeReport(models.Model):
+class ThemeReport(JobRow):
     """The PDF of one theme of one assessment, and the state of its rendering.
 
     ``inputs_hash`` is the hash of everything the PDF is drawn from; a task that finds the
@@ -31,9 +33,6 @@ class ThemeReport(models.Model):
     inputs_hash = models.CharField(max_length=64, blank=True)
     file = models.FileField(upload_to=theme_report_path, blank=True)
     generated_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -50,7 +49,7 @@ def cohort_export_path(export, filename):
     return f"exports/{export.programme_id}/{filename}"
 
 
-class CohortExport(models.Model):
+class CohortExport(JobRow):
     """One cohort export a programme admin asked for, and the state of its building.
 
     The row is the job (see ``reports.exports.services``): a worker claims it with a
@@ -91,11 +90,8 @@ class CohortExport(models.Model):
     file = models.FileField(upload_to=cohort_export_path, blank=True, max_length=300)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    claimed_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField()
-    last_error = models.TextField(blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

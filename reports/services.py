@@ -1,31 +1,31 @@
 """Theme reports' lifecycle: requested, claimed by one worker, rendered once per inputs, stored.
 
-The database row is the job. ``reports_generate`` writes queued rows and enqueues after the
-commit, best effort: with the broker down the rows stay queued and ``reports_sweep`` sends
-them later. A worker claims a row with one conditional UPDATE, so two deliveries of the same
-job never render it together, and every claim counts an attempt in the row: a job that
-keeps killing its worker (and is requeued by ``reject_on_worker_lost``) is given up once
+The database row is the job (``config.jobs``, kind ``THEME_REPORTS``). ``reports_generate``
+writes queued rows and enqueues after the commit, best effort: with the broker down the rows
+stay queued and ``reports_sweep`` sends them later. A worker claims a row with one
+conditional UPDATE, so two deliveries of the same job never render it together, and every
+claim counts an attempt in the row: a job that keeps killing its worker is given up once
 ``REPORTS_MAX_ATTEMPTS`` is reached. A report whose inputs hash matches its stored file is
-not rendered again. One report owns one file: its name is deterministic, written atomically
+not rendered again. One report owns one file: its name is deterministic, it is written
+through Django's storage API (``default_storage``: the local disk, or a bucket by setting)
 and the previous one is deleted.
 """
 
 import logging
-import os
-import tempfile
+import posixpath
 import time
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import F, Q
 from django.utils import timezone
 
 from assessments.models import Assessment, Programme
+from config.jobs import JobKind, job_claim, job_finish, jobs_enqueue, jobs_sweep
 
 from .models import ThemeReport, theme_report_path
 from .pdf import pdf_render
@@ -36,9 +36,6 @@ log = logging.getLogger(__name__)
 Status = ThemeReport.Status
 # A queued report nobody has claimed for this long was probably never enqueued.
 QUEUED_GRACE = timedelta(minutes=2)
-# Leftovers of a write interrupted by a killed worker are removed after this long.
-PARTIAL_FILE_GRACE = timedelta(minutes=10)
-LAST_ERROR_MAX_LENGTH = 2000
 
 
 def max_attempts() -> int:
@@ -110,7 +107,7 @@ class ThemeReportStatus:
             Status.RENDERING: "Being generated",
             Status.READY: "Ready",
             Status.FAILED: "Could not be generated",
-        }[self.report.status]
+        }[Status(self.report.status)]
 
     @property
     def pending(self) -> bool:
@@ -179,45 +176,18 @@ def _reports_request(*, assessments) -> list[ThemeReport]:
 
 def reports_enqueue(*, report_ids: list[int]) -> bool:
     """Send one render task per report. False if the broker is down (the sweeper retries);
-    never waits long for it (``config.celery.tasks_enqueue``)."""
-    from config.celery import tasks_enqueue
-
-    from .tasks import render_theme_report
-
-    return tasks_enqueue(render_theme_report, [(pk,) for pk in report_ids])
+    never waits long for it (``config.jobs.jobs_enqueue``)."""
+    return jobs_enqueue(THEME_REPORTS, report_ids)
 
 
 # Working on one report ----------------------------------------------------------------------
 
 
 def theme_report_claim(*, report_id: int, take_over: bool = False, now=None) -> ThemeReport | None:
-    """Claim the report for rendering; None when it is not this caller's to render.
-
-    Claimable: queued, or rendering under a claim older than the hard time limit (its task is
-    gone). ``take_over`` also claims a fresh "rendering" row: the broker redelivered this
-    very job because the worker running it was lost. Each claim counts one attempt; once the
-    bound is reached the report is marked failed instead.
-    """
-    now = now or timezone.now()
-    claimable = Q(status=Status.QUEUED) | Q(
-        status=Status.RENDERING, claimed_at__lt=now - claim_stale_after()
-    )
-    if take_over:
-        claimable |= Q(status=Status.RENDERING)
-    claimed = ThemeReport.objects.filter(
-        claimable, pk=report_id, attempts__lt=max_attempts()
-    ).update(status=Status.RENDERING, claimed_at=now, attempts=F("attempts") + 1, updated_at=now)
-    if not claimed:
-        ThemeReport.objects.filter(claimable, pk=report_id, attempts__gte=max_attempts()).update(
-            status=Status.FAILED,
-            claimed_at=None,
-            last_error=f"Gave up after {max_attempts()} attempts; the last one did not finish.",
-            updated_at=now,
-        )
-        return None
-    return ThemeReport.objects.select_related(
-        "assessment__programme__framework", "assessment__leader", "theme"
-    ).get(pk=report_id)
+    """Claim the report for rendering; None when it is not this caller's to render
+    (``config.jobs.job_claim``: a stale or, with ``take_over``, a redelivered claim is taken
+    over; each claim counts an attempt; past the bound the report fails)."""
+    return job_claim(THEME_REPORTS, report_id, take_over=take_over, now=now)
 
 
 def theme_report_render(*, report: ThemeReport) -> bool:
@@ -231,7 +201,7 @@ def theme_report_render(*, report: ThemeReport) -> bool:
     content = theme_report_content(assessment=report.assessment, theme=report.theme)
     if (
         report.inputs_hash == content.inputs_hash
-        and report.file
+        and report.file.name
         and default_storage.exists(report.file.name)
     ):
         _finish(report, name=report.file.name, inputs_hash=content.inputs_hash, rendered=False)
@@ -258,38 +228,11 @@ def _versions_fill(report) -> None:
     versions_fill_pending(assessment_id=report.assessment_id)
 
 
-def theme_report_release(*, report: ThemeReport, error: BaseException) -> bool:
-    """After a failed attempt: queued again for a retry (True), or failed for good (False)."""
-    final = report.attempts >= max_attempts()
-    message = f"{type(error).__name__}: {error}"[:LAST_ERROR_MAX_LENGTH]
-    released = ThemeReport.objects.filter(
-        pk=report.pk, status=Status.RENDERING, claimed_at=report.claimed_at
-    ).update(
-        status=Status.FAILED if final else Status.QUEUED,
-        claimed_at=None,
-        last_error=message,
-        updated_at=timezone.now(),
-    )
-    return bool(released) and not final
-
-
 def _finish(report, *, name, inputs_hash, rendered) -> bool:
-    now = timezone.now()
-    fields = {
-        "status": Status.READY,
-        "file": name,
-        "inputs_hash": inputs_hash,
-        "claimed_at": None,
-        "last_error": "",
-        "updated_at": now,
-    }
+    fields = {"file": name, "inputs_hash": inputs_hash}
     if rendered:
-        fields["generated_at"] = now
-    return bool(
-        ThemeReport.objects.filter(
-            pk=report.pk, status=Status.RENDERING, claimed_at=report.claimed_at
-        ).update(**fields)
-    )
+        fields["generated_at"] = timezone.now()
+    return job_finish(THEME_REPORTS, report, **fields)
 
 
 def _file_prefix(report) -> str:
@@ -297,37 +240,31 @@ def _file_prefix(report) -> str:
 
 
 def _file_write(report, *, inputs_hash: str, pdf: bytes) -> str:
-    """Write the PDF under its final name atomically: a reader sees the old or the new file."""
+    """Store the PDF under its name, through the storage API (any backend: the local disk,
+    or an S3-compatible bucket). Readers never see a half-written file: the row points at
+    the new name only once it is stored. A file already under that name was left by an
+    attempt that did not finish (same inputs, so the same PDF): it is replaced."""
     filename = f"{_file_prefix(report)}{report.theme.slug}-{inputs_hash[:12]}.pdf"
     name = theme_report_path(report, filename)
-    path = Path(default_storage.path(name))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(
-        dir=path.parent, prefix=f".{_file_prefix(report)}", suffix=".part", delete=False
-    ) as partial:
-        partial.write(pdf)
-        partial.flush()
-        os.fsync(partial.fileno())
-    if settings.FILE_UPLOAD_PERMISSIONS is not None:
-        os.chmod(partial.name, settings.FILE_UPLOAD_PERMISSIONS)
-    os.replace(partial.name, path)
-    return name
+    if default_storage.exists(name):
+        default_storage.delete(name)
+    return default_storage.save(name, ContentFile(pdf))
 
 
 def _files_delete_others(report, *, keep: str) -> None:
-    """Delete the report's files other than ``keep``, and partial writes left by dead workers."""
-    directory = os.path.dirname(keep)
+    """Delete the report's files other than ``keep``: earlier renders, and files left by
+    attempts that did not finish."""
+    directory = posixpath.dirname(keep)
     _, files = default_storage.listdir(directory)
     prefix = _file_prefix(report)
-    old_enough = time.time() - PARTIAL_FILE_GRACE.total_seconds()
     for filename in files:
-        path = f"{directory}/{filename}"
-        if (filename.startswith(prefix) and filename.endswith(".pdf") and path != keep) or (
-            filename.startswith(f".{prefix}")
-            and filename.endswith(".part")
-            and os.path.getmtime(default_storage.path(path)) < old_enough
+        name = f"{directory}/{filename}"
+        if name != keep and (
+            (filename.startswith(prefix) and filename.endswith(".pdf"))
+            # partial writes of the earlier local-disk writer
+            or (filename.startswith(f".{prefix}") and filename.endswith(".part"))
         ):
-            default_storage.delete(path)
+            default_storage.delete(name)
 
 
 # Sweeping -----------------------------------------------------------------------------------
@@ -339,22 +276,21 @@ def reports_sweep(*, now=None) -> list[int]:
     Left behind: queued and untouched for ``QUEUED_GRACE`` (the broker was down, or the
     message was lost), or rendering under a stale claim (the worker died).
     """
-    now = now or timezone.now()
-    stale = Q(status=Status.RENDERING, claimed_at__lt=now - claim_stale_after())
-    waiting = Q(status=Status.QUEUED, updated_at__lt=now - QUEUED_GRACE)
-    ThemeReport.objects.filter(stale | waiting, attempts__gte=max_attempts()).update(
-        status=Status.FAILED,
-        claimed_at=None,
-        last_error=f"Gave up after {max_attempts()} attempts; the last one did not finish.",
-        updated_at=now,
-    )
-    ids = list(
-        ThemeReport.objects.filter(stale | waiting, attempts__lt=max_attempts()).values_list(
-            "pk", flat=True
-        )
-    )
-    ThemeReport.objects.filter(Q(pk__in=ids) & (stale | waiting)).update(
-        status=Status.QUEUED, claimed_at=None, updated_at=now
-    )
-    reports_enqueue(report_ids=ids)
-    return ids
+    return jobs_sweep(THEME_REPORTS, now=now)
+
+
+def _theme_report_work(report: ThemeReport) -> str:
+    return "rendered" if theme_report_render(report=report) else "unchanged"
+
+
+THEME_REPORTS = JobKind(
+    model=ThemeReport,
+    running=Status.RENDERING,
+    done=Status.READY,
+    task="reports.tasks.render_theme_report",
+    work=_theme_report_work,
+    max_attempts=max_attempts,
+    stale_after=claim_stale_after,
+    queued_grace=QUEUED_GRACE,
+    select_related=("assessment__programme__framework", "assessment__leader", "theme"),
+)

@@ -86,10 +86,16 @@ def leader_erase(*, assessment: Assessment, by: User) -> dict:
         audit_redact_raters(invitations=invitations)
         audit_redact_person(user=leader)
 
-        from reports.models import ThemeReport
+        from reports.models import ReleasedThemeReport, ThemeReport
 
         reports = ThemeReport.objects.filter(assessment__in=assessments)
-        files = [name for name in reports.values_list("file", flat=True) if name]
+        released = ReleasedThemeReport.objects.filter(version__assessment__in=assessments)
+        files = [
+            name
+            for rows in (reports, released)
+            for name in rows.values_list("file", flat=True)
+            if name
+        ]
         deleted = {
             "user_id": leader.pk,
             "assessments": len(assessments),

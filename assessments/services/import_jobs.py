@@ -2,10 +2,11 @@
 
 A file of more than IMPORT_IN_REQUEST_MAX_ROWS leaders is not imported in the request that
 confirms it: the checked rows are saved as a ``LeaderImport`` row in that request, handed
-to a worker after commit, and the admin waits on its page. The worker claims the row
-(one claim per attempt, at most IMPORT_MAX_ATTEMPTS), runs the same all-or-nothing
+to a worker after commit, and the admin waits on its page. The row is a ``config.jobs``
+job: the worker claims it (one claim per attempt, at most IMPORT_MAX_ATTEMPTS), runs the
+same all-or-nothing
 ``leaders_import`` against the programme as it is then, and records what happened. If
-the broker was down, ``leader_imports_sweep`` hands the row over again.
+the broker was down, or the worker died, ``leader_imports_sweep`` hands the row over again.
 """
 
 import logging
@@ -13,10 +14,9 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
-from django.utils import timezone
 
 from accounts.models import User
+from config.jobs import JobKind, job_fail, job_finish, job_run, jobs_enqueue, jobs_sweep
 
 from ..models import LeaderImport, Programme
 from .imports import LeaderFile, PlanChanged, import_summary, leaders_import
@@ -47,21 +47,16 @@ def leader_import_queue(
 
 
 def leader_imports_enqueue(*, import_ids: list[int]) -> bool:
-    from config.celery import tasks_enqueue
-
-    from ..tasks import run_leader_import
-
-    return tasks_enqueue(run_leader_import, [(pk,) for pk in import_ids])
+    return jobs_enqueue(LEADER_IMPORTS, import_ids)
 
 
 def leader_import_run(*, import_id: int) -> str | None:
-    """Import one queued file, once. Returns its new status, or None if it was not ours."""
-    claimed = LeaderImport.objects.filter(
-        pk=import_id, status=Status.QUEUED, attempts__lt=IMPORT_MAX_ATTEMPTS
-    ).update(status=Status.RUNNING, attempts=F("attempts") + 1, updated_at=timezone.now())
-    if not claimed:
-        return None
-    job = LeaderImport.objects.select_related("programme", "created_by").get(pk=import_id)
+    """Import one queued file, once. Returns its new status, or None if it was not ours.
+    An unexpected error is re-raised (for a retry) while attempts are left."""
+    return job_run(LEADER_IMPORTS, import_id)
+
+
+def _leader_import_work(job: LeaderImport) -> str:
     try:
         plan = leaders_import(
             programme=job.programme,
@@ -69,41 +64,50 @@ def leader_import_run(*, import_id: int) -> str | None:
             by=job.created_by,
             fingerprint=job.fingerprint,
         )
-    except PlanChanged:
-        return _finish(
+    except PlanChanged as exc:
+        return _failed(
             job,
-            Status.FAILED,
+            exc,
             "Nothing has been imported: the programme changed after the file was checked, "
             "so the import would now do something else. Upload the file again to check it.",
         )
     except Exception:
-        logger.exception("Leader import %s failed", import_id)
-        status = Status.FAILED if job.attempts >= IMPORT_MAX_ATTEMPTS else Status.QUEUED
-        _finish(job, status, "Nothing has been imported: something went wrong. Try again.")
+        LeaderImport.objects.filter(pk=job.pk).update(
+            result="Nothing has been imported: something went wrong. Try again."
+        )
         raise
     if plan.problems:
-        return _finish(
+        return _failed(
             job,
-            Status.FAILED,
+            None,
             f"Nothing has been imported: {len(plan.problems):,} problems were found when the "
             "file was imported. Upload it again to see them.",
         )
-    return _finish(job, Status.DONE, import_summary(plan))
+    job_finish(LEADER_IMPORTS, job, result=import_summary(plan))
+    return Status.DONE
 
 
-def _finish(job: LeaderImport, status: str, result: str) -> str:
-    LeaderImport.objects.filter(pk=job.pk).update(
-        status=status, result=result, updated_at=timezone.now()
-    )
-    return status
+def _failed(job: LeaderImport, error: BaseException | None, result: str) -> str:
+    LeaderImport.objects.filter(pk=job.pk).update(result=result)
+    job_fail(LEADER_IMPORTS, job, error or ValueError(result), final=True, message=result)
+    return Status.FAILED
 
 
 def leader_imports_sweep(*, now=None, older_than=timedelta(minutes=1)) -> int:
-    """Hand over again the imports still waiting after ``older_than``; returns how many."""
-    now = now or timezone.now()
-    ids = list(
-        LeaderImport.objects.filter(
-            status=Status.QUEUED, updated_at__lt=now - older_than
-        ).values_list("pk", flat=True)[:100]
-    )
-    return len(ids) if ids and leader_imports_enqueue(import_ids=ids) else 0
+    """Hand over again the imports still waiting after ``older_than``, and those whose
+    worker died; returns how many."""
+    return len(jobs_sweep(LEADER_IMPORTS, now=now, grace=older_than, limit=100))
+
+
+LEADER_IMPORTS = JobKind(
+    model=LeaderImport,
+    running=Status.RUNNING,
+    done=Status.DONE,
+    task="assessments.tasks.run_leader_import",
+    work=_leader_import_work,
+    max_attempts=lambda: IMPORT_MAX_ATTEMPTS,
+    stale_after=lambda: timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT),
+    queued_grace=timedelta(minutes=1),
+    select_related=("programme", "created_by"),
+    label="Leader import",
+)

@@ -128,8 +128,17 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+# Every generated file (theme reports, released versions, cohort exports) is stored, read and
+# deleted through the default storage: the local disk under MEDIA_ROOT, unless
+# FILE_STORAGE_BACKEND names another, e.g. "storages.backends.s3.S3Storage" (django-storages)
+# with FILE_STORAGE_OPTIONS, a JSON object, as its OPTIONS (docs/operations.md).
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": env(
+            "FILE_STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage"
+        ),
+        "OPTIONS": env.json("FILE_STORAGE_OPTIONS", default={}),
+    },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 

@@ -17,7 +17,7 @@ if _problems:
     raise ImproperlyConfigured("Refusing to start in production: " + " ".join(_problems))
 
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": STORAGES["default"],  # noqa: F405
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 

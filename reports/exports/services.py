@@ -1,7 +1,7 @@
 """Cohort exports' lifecycle: requested, claimed by one worker, built with progress, kept for
 ``EXPORT_RETENTION_HOURS``, deleted.
 
-The row is the job, as for theme reports (``reports.services``): ``cohort_export_request``
+The row is the job (``config.jobs``, kind ``COHORT_EXPORTS``): ``cohort_export_request``
 writes a queued row and enqueues after the commit, best effort, so with the broker down the
 row stays queued and ``cohort_exports_sweep`` sends it later. A worker claims the row with
 one conditional UPDATE that counts an attempt; a job that keeps killing its worker is given
@@ -20,12 +20,21 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.audit import audit_record
 from accounts.models import AuditAction
+from config.jobs import (
+    ClaimLost,
+    JobKind,
+    job_claim,
+    job_claimed,
+    job_finish,
+    jobs_enqueue,
+    jobs_sweep,
+)
 
 from ..models import CohortExport, cohort_export_path
 from .cohort import COHORT_HEADER, cohort_figures, cohort_rows
@@ -45,7 +54,6 @@ EXPORT_TIME_LIMIT = 900
 # Files no export row points at (a worker killed between writing and recording) go after this.
 ORPHAN_GRACE = timedelta(hours=1)
 QUEUED_GRACE = timedelta(minutes=2)
-LAST_ERROR_MAX_LENGTH = 2000
 MAX_PENDING_PER_PROGRAMME = 3
 CONTENT_TYPES = {
     Kind.CSV: "application/zip",
@@ -54,10 +62,6 @@ CONTENT_TYPES = {
 }
 EXPORTS_DIRECTORY = "exports"  # as in reports.models.cohort_export_path
 EXTENSIONS = {Kind.CSV: "zip", Kind.XLSX: "xlsx", Kind.PDF: "pdf"}
-
-
-class ClaimLost(Exception):
-    """The export was taken over (or deleted) while this worker was building it."""
 
 
 class TooManyPending(Exception):
@@ -136,42 +140,19 @@ def _audit_detail(export: CohortExport) -> dict:
 
 def cohort_exports_enqueue(*, export_ids: list[int]) -> bool:
     """Send one build task per export. False if the broker is down (the sweeper retries);
-    never waits long for it (``config.celery.tasks_enqueue``)."""
-    from config.celery import tasks_enqueue
-
-    from ..export_tasks import build_cohort_export
-
-    return tasks_enqueue(build_cohort_export, [(pk,) for pk in export_ids])
+    never waits long for it (``config.jobs.jobs_enqueue``)."""
+    return jobs_enqueue(COHORT_EXPORTS, export_ids)
 
 
 # Building -----------------------------------------------------------------------------------
 
 
 def cohort_export_claim(*, export_id: int, take_over=False, now=None) -> CohortExport | None:
-    """Claim the export for building; None when it is not this caller's to build.
-
-    Claimable: queued, or running under a claim older than the task's time limit.
-    ``take_over`` also claims a fresh running row (the broker redelivered this job because
-    its worker was lost). Each claim counts an attempt; past the bound the export fails.
-    """
-    now = now or timezone.now()
-    claimable = Q(status=Status.QUEUED) | Q(
-        status=Status.RUNNING, claimed_at__lt=now - claim_stale_after()
-    )
-    if take_over:
-        claimable |= Q(status=Status.RUNNING)
-    rows = CohortExport.objects.filter(claimable, pk=export_id, expires_at__gt=now)
-    if not rows.filter(attempts__lt=max_attempts()).update(
-        status=Status.RUNNING, claimed_at=now, attempts=F("attempts") + 1, updated_at=now
-    ):
-        rows.filter(attempts__gte=max_attempts()).update(
-            status=Status.FAILED,
-            claimed_at=None,
-            last_error=f"Gave up after {max_attempts()} attempts; the last one did not finish.",
-            updated_at=now,
-        )
-        return None
-    return CohortExport.objects.select_related("programme__framework").get(pk=export_id)
+    """Claim the export for building; None when it is not this caller's to build
+    (``config.jobs.job_claim``: a stale or, with ``take_over``, a redelivered claim is taken
+    over; each claim counts an attempt; past the bound the export fails). An expired export
+    is never claimed."""
+    return job_claim(COHORT_EXPORTS, export_id, take_over=take_over, now=now)
 
 
 def cohort_export_build(*, export: CohortExport) -> str:
@@ -191,17 +172,15 @@ def cohort_export_build(*, export: CohortExport) -> str:
     name = default_storage.save(name, ContentFile(content))
     finished = timezone.now()
     total = len(data.leaders) + 1
-    if not _claimed(export).update(
-        status=Status.READY,
+    if not job_finish(
+        COHORT_EXPORTS,
+        export,
         file=name,
         progress=100,
         done=total,
         total=total,
-        claimed_at=None,
         finished_at=finished,
         expires_at=finished + retention(),
-        last_error="",
-        updated_at=finished,
     ):
         default_storage.delete(name)
         raise ClaimLost(f"Cohort export {export.pk} was taken over while it was built.")
@@ -233,26 +212,8 @@ def cohort_export_content(*, export: CohortExport, data) -> bytes:
     return csv_zip_bytes(tables, about=about)
 
 
-def cohort_export_release(*, export: CohortExport, error: BaseException) -> bool:
-    """After a failed attempt: queued again for a retry (True), or failed for good (False)."""
-    final = export.attempts >= max_attempts()
-    released = _claimed(export).update(
-        status=Status.FAILED if final else Status.QUEUED,
-        claimed_at=None,
-        last_error=f"{type(error).__name__}: {error}"[:LAST_ERROR_MAX_LENGTH],
-        updated_at=timezone.now(),
-    )
-    return bool(released) and not final
-
-
-def _claimed(export):
-    return CohortExport.objects.filter(
-        pk=export.pk, status=Status.RUNNING, claimed_at=export.claimed_at
-    )
-
-
 def _progress_write(export, *, done: int, total: int) -> None:
-    if not _claimed(export).update(
+    if not job_claimed(COHORT_EXPORTS, export).update(
         done=done, total=total, progress=min(99, done * 100 // total), updated_at=timezone.now()
     ):
         raise ClaimLost(f"Cohort export {export.pk} was taken over while it was built.")
@@ -293,7 +254,7 @@ def _about(data) -> list[tuple[str, object]]:
 
 def download_name(export: CohortExport) -> str:
     """The name a download is saved under: the programme, the day and the kind."""
-    stored = export.file.name.rsplit("/", 1)[-1]
+    stored = (export.file.name or "").rsplit("/", 1)[-1]
     # "<pk>-<random>-<stem>.<ext>": the random part is for storage only.
     parts = stored.split("-", 2)
     return parts[2] if len(parts) == 3 else stored
@@ -305,23 +266,7 @@ def download_name(export: CohortExport) -> str:
 def cohort_exports_sweep(*, now=None) -> list[int]:
     """Re-enqueue exports left queued (broker down, message lost) or running under a stale
     claim (worker died); give up those out of attempts. Returns the ids sent."""
-    now = now or timezone.now()
-    stale = Q(status=Status.RUNNING, claimed_at__lt=now - claim_stale_after())
-    waiting = Q(status=Status.QUEUED, updated_at__lt=now - QUEUED_GRACE)
-    live = CohortExport.objects.filter(stale | waiting, expires_at__gt=now)
-    live.filter(attempts__gte=max_attempts()).update(
-        status=Status.FAILED,
-        claimed_at=None,
-        last_error=f"Gave up after {max_attempts()} attempts; the last one did not finish.",
-        updated_at=now,
-    )
-    ids = list(live.filter(attempts__lt=max_attempts()).values_list("pk", flat=True))
-    CohortExport.objects.filter(Q(pk__in=ids) & (stale | waiting)).update(
-        status=Status.QUEUED, claimed_at=None, updated_at=now
-    )
-    if ids:
-        cohort_exports_enqueue(export_ids=ids)
-    return ids
+    return jobs_sweep(COHORT_EXPORTS, now=now)
 
 
 def cohort_exports_delete_expired(*, now=None) -> int:
@@ -330,7 +275,7 @@ def cohort_exports_delete_expired(*, now=None) -> int:
     now = now or timezone.now()
     expired = list(CohortExport.objects.filter(expires_at__lte=now).only("pk", "file"))
     for export in expired:
-        if export.file:
+        if export.file.name:
             default_storage.delete(export.file.name)
     CohortExport.objects.filter(pk__in=[e.pk for e in expired], expires_at__lte=now).delete()
     _orphans_delete(now=now)
@@ -348,3 +293,22 @@ def _orphans_delete(*, now) -> None:
             name = f"{EXPORTS_DIRECTORY}/{directory}/{filename}"
             if name not in kept and default_storage.get_modified_time(name) < now - ORPHAN_GRACE:
                 default_storage.delete(name)
+
+
+def _cohort_export_work(export: CohortExport) -> str:
+    cohort_export_build(export=export)
+    return "ready"
+
+
+COHORT_EXPORTS = JobKind(
+    model=CohortExport,
+    running=Status.RUNNING,
+    done=Status.READY,
+    task="reports.export_tasks.build_cohort_export",
+    work=_cohort_export_work,
+    max_attempts=max_attempts,
+    stale_after=claim_stale_after,
+    queued_grace=QUEUED_GRACE,
+    live=lambda now: Q(expires_at__gt=now),
+    select_related=("programme__framework",),
+)

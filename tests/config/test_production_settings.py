@@ -96,3 +96,20 @@ def test_production_refuses_a_trusted_proxy_that_is_not_an_address():
     result = run_manage("check", TRUSTED_PROXIES="proxy.internal")
     assert result.returncode != 0
     assert "TRUSTED_PROXIES" in result.stderr
+
+
+def test_generated_files_go_to_the_storage_the_environment_names():
+    show = "from django.conf import settings; print(settings.STORAGES['default'])"
+    result = run_manage(
+        "shell",
+        "-c",
+        show,
+        FILE_STORAGE_BACKEND="django.core.files.storage.InMemoryStorage",
+        FILE_STORAGE_OPTIONS='{"location": "lpc360"}',
+    )
+    assert result.returncode == 0, result.stderr
+    assert "'BACKEND': 'django.core.files.storage.InMemoryStorage'" in result.stdout
+    assert "'OPTIONS': {'location': 'lpc360'}" in result.stdout
+
+    default = run_manage("shell", "-c", show)
+    assert "FileSystemStorage" in default.stdout, default.stderr

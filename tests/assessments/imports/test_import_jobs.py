@@ -89,3 +89,29 @@ def test_an_import_the_broker_never_got_is_swept_up(programme, programme_admin, 
         assert leader_imports_sweep() == 1  # tasks run in process: imported now
     job.refresh_from_db()
     assert job.status == LeaderImport.Status.DONE
+
+
+def test_an_import_whose_worker_died_is_swept_up(programme, programme_admin, settings):
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    from assessments.forms.imports import leader_file_read
+    from assessments.services.import_jobs import LEADER_IMPORTS, leader_import_queue
+    from assessments.services.imports import leader_import_plan
+    from config.jobs import job_claim
+
+    leader_file = leader_file_read(upload=csv_upload(_rows(2), ("name", "email")))
+    plan = leader_import_plan(programme=programme, leader_file=leader_file)
+    job = leader_import_queue(
+        programme=programme, leader_file=leader_file, fingerprint=plan.fingerprint(), by=None
+    )
+    job_claim(LEADER_IMPORTS, job.pk)  # and its worker dies: the row stays "running"
+
+    assert leader_imports_sweep() == 0  # a fresh claim: its worker may still be at it
+    later = timezone.now() + timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 1)
+    with time_machine.travel(later):
+        assert leader_imports_sweep() == 1  # tasks run in process: imported now
+    job.refresh_from_db()
+    assert (job.status, job.attempts) == (LeaderImport.Status.DONE, 2)
