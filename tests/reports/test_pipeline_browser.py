@@ -49,7 +49,7 @@ def test_a_leader_reads_and_downloads_a_released_report(
     page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
 
     page.goto(f"{live_server.url}/reports/")
-    assert page.get_by_role("heading", name="Your reports").is_visible()
+    assert page.get_by_role("heading", name="Your reports", exact=True).is_visible()
     progress_problems = _axe_violations(page)
 
     page.get_by_role("link", name="View the Being report").click()
