@@ -1,10 +1,11 @@
 """An assessment's report: the SQL sums (``reports.selectors``), shown as disclosure allows.
 
-The queries are fixed in number (programme, statements, response counts, three levels of
-sums, answer masks, comments) whatever the number of raters or statements, and grouped by
-assessment too, so that ``assessment_reports`` serves a chunk of assessments with the same
-queries as one; Python only adds the sums of rater groups that are shown together, and
-assembles each result.
+The queries are fixed in number (programme, statements, response counts, the statement
+sums, every response's answer masks, comments) whatever the number of raters or statements,
+and grouped by assessment too, so that ``assessment_reports`` serves a chunk of assessments
+with the same queries as one. The quality and theme figures are derived from the statement
+sums and the masks (``_totals``), not summed again in SQL; Python adds the sums of rater
+groups that are shown together, and assembles each result.
 """
 
 import hashlib
@@ -106,8 +107,8 @@ def reason_text(*, code: str, label: str, kind: str, k: int, everyone: bool = Fa
 
 def _reports(*, assessments, theme, statements=None) -> list[AssessmentReport]:
     """The reports of ``assessments`` (of one theme, or all), from one batch of queries per
-    framework among them: statements, response counts, sums at three levels, answer masks
-    and comments, each grouped by assessment."""
+    framework among them: statements, response counts, statement sums, answer masks and
+    comments, each grouped by assessment."""
     statements = {} if statements is None else statements
     by_framework = defaultdict(list)
     for assessment in assessments:
@@ -119,12 +120,10 @@ def _reports(*, assessments, theme, statements=None) -> list[AssessmentReport]:
                 framework_id=framework_id, theme=theme
             )
         listed = statements[framework_id]
+        scopes = _scopes(listed)
         counts = selectors.response_counts(assessments=batch)
-        totals = {
-            level: selectors.rating_totals(assessments=batch, level=level, theme=theme)
-            for level in ("statement", "quality", "theme")
-        }
-        masks = selectors.answer_masks(assessments=batch, statements=listed)
+        sums = selectors.rating_totals(assessments=batch, level="statement", theme=theme)
+        masks = selectors.answer_masks(assessments=batch, statements=listed, groups=None)
         comments = selectors.comment_rows(assessments=batch, theme=theme)
         for assessment in batch:
             pk = assessment.pk
@@ -133,11 +132,58 @@ def _reports(*, assessments, theme, statements=None) -> list[AssessmentReport]:
                 theme=theme,
                 statements=listed,
                 counts=counts[pk],
-                totals={level: by_assessment[pk] for level, by_assessment in totals.items()},
-                masks=masks[pk],
+                totals=_totals(sums[pk], masks[pk], scopes),
+                masks=[m for m in masks[pk] if m[0] in ANONYMOUS_GROUPS],
                 comment_rows=comments[pk],
             )
     return [reports[a.pk] for a in assessments]
+
+
+def _scopes(statements) -> list[tuple[str, int, int, tuple[int, ...]]]:
+    """The qualities and themes of ``statements``: (level, id, bit mask of their statements
+    in the answer masks, their statements' ids)."""
+    scopes = []
+    for level in ("quality", "theme"):
+        members = defaultdict(list)
+        for i, s in enumerate(statements):
+            owner = s.quality_id if level == "quality" else s.quality.theme_id
+            members[owner].append((i, s.pk))
+        for owner, found in members.items():
+            mask = sum(1 << i for i, _ in found)
+            scopes.append((level, owner, mask, tuple(pk for _, pk in found)))
+    return scopes
+
+
+def _totals(statement_sums, masks, scopes) -> dict[str, dict]:
+    """The sums at the three levels, from the statement sums and every response's masks.
+
+    Ratings, sums and sums of squares add up over a scope's statements. The counts of
+    respondents and raters are of *distinct* responses, which do not add up: a response
+    counts once in a scope when its answered (rated) mask meets the scope's statements.
+    A group appears in a scope exactly when one of its responses answered there, as in the
+    GROUP BY this replaces.
+    """
+    by_group = defaultdict(list)
+    for group, rated, answered in masks:
+        by_group[group].append((rated, answered))
+    totals = {"statement": statement_sums, "quality": {}, "theme": {}}
+    for level, pk, mask, members in scopes:
+        found = {}
+        for group, responses in by_group.items():
+            respondents = sum(1 for _, answered in responses if answered & mask)
+            if not respondents:
+                continue
+            raters = sum(1 for rated, _ in responses if rated & mask)
+            ratings = total = squares = 0
+            for statement in members:
+                row = statement_sums.get(statement, {}).get(group)
+                if row:
+                    ratings += row[2]
+                    total += row[3]
+                    squares += row[4]
+            found[group] = (respondents, raters, ratings, total, squares)
+        totals[level][pk] = found
+    return totals
 
 
 def _build(*, assessment, theme, statements, counts, totals, masks, comment_rows):
