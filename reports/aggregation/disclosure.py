@@ -61,6 +61,19 @@ Step 2 - suppression (``protect_theme``), per theme
     nothing to the span. Otherwise it is added only if ``exposed_cells`` over the whole
     theme (all its cells and shown aggregates) finds nothing.
 
+No sensitive cell (the fast path of ``protect_theme``)
+    When every cell of a theme has 0 or at least k people behind it, both who rated and who
+    answered, and anonymous raters are shown at all, step 2 hides nothing, so
+    ``protect_theme`` returns {} without building the cells (``sensitive_cells`` counts
+    them from the masks). The full path would give the same: every aggregate is a union of
+    cells, and a union of cells each with 0 or >= k people has 0 or >= k, so no primary
+    rule fires, at statement, quality or theme level; every complementary round asks
+    ``exposed_cells``, whose revealed set T must be made of sensitive cells (above), and
+    there are none (``cell_layout`` is None, so it is not even asked); and the theme level
+    adds its figures when no quality figure is hidden. The single-unit mirror copies
+    nothing from nothing. ``tests/reports/test_disclosure_fast_path.py`` checks the two
+    paths agree on random compositions.
+
 Why the result keeps the promise
     Each quality's shown aggregates pass the exact check. Qualities have disjoint cells
     and no aggregate spans two of them except theme figures, which are either sums of
@@ -225,12 +238,36 @@ def protect_theme(
     """
     qualities = tuple(tuple(bits) for bits in qualities)
     theme_bits = sum(1 << b for bits in qualities for b in bits)
+    if plan.anonymous_shown and not sensitive_cells(plan=plan, raters=raters, bits=theme_bits):
+        return {}  # the fast path: see "No sensitive cell" in the module docstring
     canonical = tuple(
         sorted(
             ((r.group, r.rated & theme_bits, r.answered & theme_bits) for r in raters),
         )
     )
     return dict(_protect_theme(plan, canonical, qualities))
+
+
+def sensitive_cells(*, plan: UnitPlan, raters: Sequence[Rater], bits: int) -> bool:
+    """Whether some cell (row, statement) among ``bits`` has 1..k-1 people behind it, who
+    rated or who answered: the rows and cells ``_protect_theme`` builds, counted without
+    building them.
+
+    For each row, ``at_least[j]`` is the mask of statements that j or more of the row's
+    raters have in their mask (for j = 1..k), kept up to date one rater at a time; the
+    sensitive statements of the row are those in ``at_least[1]`` but not in ``at_least[k]``.
+    """
+    k = plan.k
+    many = len(plan.units) > 1  # else one row, All raters (as in ``_protect_theme``)
+    rows: dict = {}
+    for rater in raters:
+        row = plan.unit_index(rater.group) if many else None
+        for kind, mask in ((0, rater.rated & bits), (1, rater.answered & bits)):
+            at_least = rows.setdefault((row, kind), [0] * (k + 1))
+            for j in range(k, 1, -1):
+                at_least[j] |= at_least[j - 1] & mask
+            at_least[1] |= mask
+    return any(at_least[1] & ~at_least[k] for at_least in rows.values())
 
 
 @lru_cache(maxsize=4096)
