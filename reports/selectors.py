@@ -16,6 +16,7 @@ from django.db.models import (
     Count,
     ExpressionWrapper,
     F,
+    IntegerField,
     Q,
     Sum,
     Value,
@@ -160,9 +161,8 @@ def _statement_bit(statements):
     first = ids[0]
     if len(ids) < 62 and ids == list(range(first, first + len(ids))):
         one = Cast(Value(1), output_field=BigIntegerField())
-        return ExpressionWrapper(
-            one.bitleftshift(F("statement_id") - first), output_field=BigIntegerField()
-        )
+        shift = Cast(F("statement_id") - first, output_field=IntegerField())  # bigint << int
+        return ExpressionWrapper(one.bitleftshift(shift), output_field=BigIntegerField())
     return Case(
         *[When(statement_id=pk, then=Value(1 << i)) for i, pk in enumerate(ids)],
         default=Value(0),
