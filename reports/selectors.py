@@ -10,6 +10,7 @@ STDDEV).
 
 from collections import defaultdict
 
+from django.db import connections
 from django.db.models import (
     BigIntegerField,
     Case,
@@ -48,6 +49,17 @@ def framework_statements(*, framework_id: int, theme=None) -> list[Statement]:
             "quality__theme__order", "quality__order", "order"
         )
     )
+
+
+def _raw(queryset) -> list[tuple]:
+    """The rows of a ``values_list`` queryset as the database driver returns them, without
+    the ORM's per-value conversion (hundreds of thousands of calls for a programme's sums).
+    Only for columns the driver already returns as Python ints and strings; the callers
+    convert the sums (``int()``), which PostgreSQL returns as numeric."""
+    sql, params = queryset.query.sql_with_params()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def _ids(assessments) -> list[int]:
@@ -105,7 +117,7 @@ def rating_totals(*, assessments, level: str, theme=None) -> dict[int, dict[int,
         .order_by()
     )
     totals = {a.pk: {} for a in assessments}
-    for assessment_id, group, scope, respondents, raters, ratings, total, squares in rows:
+    for assessment_id, group, scope, respondents, raters, ratings, total, squares in _raw(rows):
         figures = (respondents, raters, ratings, int(total or 0), int(squares or 0))
         totals[assessment_id].setdefault(scope, {})[group] = figures
     return totals
@@ -143,7 +155,7 @@ def answer_masks(
         )
         .order_by()
     )
-    for _, assessment_id, group, answered, rated in rows:
+    for _, assessment_id, group, answered, rated in _raw(rows):
         masks[assessment_id].append((group, int(rated), int(answered)))
     for found in masks.values():
         found.sort()
