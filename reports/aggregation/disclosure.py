@@ -71,7 +71,10 @@ No sensitive cell (the fast path of ``protect_theme``)
     ``exposed_cells``, whose revealed set T must be made of sensitive cells (above), and
     there are none (``cell_layout`` is None, so it is not even asked); and the theme level
     adds its figures when no quality figure is hidden. The single-unit mirror copies
-    nothing from nothing. ``tests/reports/test_disclosure_fast_path.py`` checks the two
+    nothing from nothing. The same holds quality by quality inside the full path: a quality
+    none of whose cells is sensitive hides nothing in step 2 (its aggregates are unions of
+    its cells, and a revealed set within it would be made of its sensitive cells), so
+    ``_protect_theme`` skips it. ``tests/reports/test_disclosure_fast_path.py`` checks the two
     paths agree on random compositions.
 
 Why the result keeps the promise
@@ -323,8 +326,13 @@ def _protect_theme(plan: UnitPlan, raters, qualities) -> dict[tuple[str, Scope],
                 return code
         return None
 
+    # The sensitive cells (1..k-1 people who rated, or who answered): a quality without
+    # any hides nothing (see "No sensitive cell" in the module docstring, per quality).
+    sensitive = {c for layout in layouts if layout is not None for c in layout[0][layout[2] :]}
     hidden = {}
     for q, bits in enumerate(qualities):
+        if not any((row, b) in sensitive for row in rows for b in bits):
+            continue
         block = [
             (row, s)
             for row in display_rows
