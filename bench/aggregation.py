@@ -1,8 +1,10 @@
 """Aggregating a whole programme: ``assessment_reports`` over every assessment (what the
 cohort exports use; the same reports as ``assessment_report`` one by one), against one
 raw SQL GROUP BY over the same ratings (count, mean and spread per assessment, statement and
-rater group) in the same run. When the ratio misses its target, a sample is profiled to say
-where the time goes: SQL, building queries in the ORM, or disclosure control in Python.
+rater group) in the same run, the two alternating, 5 times each (min and median of both are
+reported; the figure is the ratio of medians). When the ratio misses its target, a sample
+is profiled to say where the time goes: SQL, building queries in the ORM, or disclosure
+control in Python.
 """
 
 import cProfile
