@@ -57,10 +57,11 @@ class Sizes:
     profile_assessments: int
     pdf_timeout: float
     e2e_timeout: float  # a cap; the wait is 3 x the ideal duration within it
+    aggregation_profile: int = 250  # assessments profiled when aggregation misses its target
 
 
 FULL = Sizes(1000, 12, (20, 5), (2000, 40), 2.5, 0.5, 200_000, 20, 10, 100, 20, 600.0, 600.0)
-SMOKE = Sizes(12, 12, (6, 5), (12, 12), 0.4, 0.1, 20_000, 4, 1, 3, 2, 180.0, 180.0)
+SMOKE = Sizes(12, 12, (6, 5), (12, 12), 0.4, 0.1, 20_000, 4, 1, 3, 2, 180.0, 180.0, 4)
 PART_KEYS = {
     "generate": ["generate.cohort"],
     "queries": [k for k in fig.FIGURE_KEYS if k.startswith("queries.")],
@@ -177,7 +178,7 @@ class Run:
         from bench.aggregation import aggregation_measure
 
         (closed,) = self.needs("closed")
-        return [aggregation_measure(cohort=closed, profile_size=self.sizes.profile_assessments)]
+        return [aggregation_measure(cohort=closed, profile_size=self.sizes.aggregation_profile)]
 
     def pdf(self):
         from bench.pdf import pdf_measure

@@ -269,6 +269,9 @@ class _Scorer:
         def shown_or_reason(key, label, groups):
             code = hidden.get((key, scope)) if hidden else None
             if code is None:
+                if len(groups) == 1:
+                    row = sums.get(groups[0])
+                    return GroupFigures(key, label, NO_FIGURES if row is None else Figures(*row))
                 return GroupFigures(key, label, _added(sums, groups))
             k, everyone = self.plan.k, key == ALL
             text = reason_text(code=code, label=label, kind=level, k=k, everyone=everyone)

@@ -400,7 +400,8 @@ def _complement(shown, exposed, cells, weights):
 
     target = vector(exposed)
     statements_of_target = {bit for _, bit in exposed}
-    candidates = [key for key in shown if vector(cells(*key))]
+    vectors = {key: vector(cells(*key)) for key in shown}
+    candidates = [key for key in shown if vectors[key]]
 
     def rank(key):
         row, (kind, i) = key
@@ -416,7 +417,7 @@ def _complement(shown, exposed, cells, weights):
     effects = dict(
         zip(
             candidates,
-            removal_effects([vector(cells(*key)) for key in candidates], target),
+            removal_effects([vectors[key] for key in candidates], target),
             strict=True,
         )
     )
