@@ -302,17 +302,8 @@ def _protect_theme(plan: UnitPlan, raters, qualities) -> dict[tuple[str, Scope],
     people = (rated, answered)
     layouts = [cell_layout(weights, k) for weights in people]
 
-    bits_of = {THEME: [b for bits in qualities for b in bits]}
-    bits_of.update({("quality", q): bits for q, bits in enumerate(qualities)})
-    bits_of.update({("statement", b): [b] for bits in qualities for b in bits})
     display_rows = [ALL] + (rows if len(rows) > 1 else [])
-    cell_sets = {
-        (row, scope): frozenset(
-            (r, b) for r in (rows if row == ALL else [row]) for b in bits_of[scope]
-        )
-        for row in display_rows
-        for scope in scopes
-    }
+    cell_sets = _cell_sets(tuple(rows), qualities)
 
     def cells(row, scope):
         return cell_sets[(row, scope)]
@@ -364,6 +355,25 @@ def _protect_theme(plan: UnitPlan, raters, qualities) -> dict[tuple[str, Scope],
         for (_, scope), code in list(hidden.items()):
             hidden[(unit, scope)] = code
     return hidden
+
+
+@lru_cache(maxsize=256)
+def _cell_sets(rows: tuple, qualities: tuple) -> dict:
+    """The cells of each (row, scope) of a theme: a function of its rows and its qualities'
+    bits only, so shared by every assessment with the same units (read, never changed)."""
+    scopes = [THEME] + [("quality", q) for q in range(len(qualities))]
+    scopes += [("statement", b) for bits in qualities for b in bits]
+    bits_of = {THEME: [b for bits in qualities for b in bits]}
+    bits_of.update({("quality", q): bits for q, bits in enumerate(qualities)})
+    bits_of.update({("statement", b): [b] for bits in qualities for b in bits})
+    display_rows = [ALL] + (list(rows) if len(rows) > 1 else [])
+    return {
+        (row, scope): frozenset(
+            (r, b) for r in (rows if row == ALL else [row]) for b in bits_of[scope]
+        )
+        for row in display_rows
+        for scope in scopes
+    }
 
 
 def _protect_block(block, cells, primary, people, layouts, k, hidden) -> None:
