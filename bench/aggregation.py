@@ -1,19 +1,20 @@
 """Aggregating a whole programme: ``assessment_reports`` over every assessment (what the
 cohort exports use; the same reports as ``assessment_report`` one by one), against one
 raw SQL GROUP BY over the same ratings (count, mean and spread per assessment, statement and
-rater group) in the same run. When the ratio misses its target, a sample is profiled to say
-where the time goes: SQL, building queries in the ORM, or disclosure control in Python.
+rater group) in the same run, the two alternating, 5 times each (min and median of both are
+reported; the figure is the ratio of medians). When the ratio misses its target, a sample
+is profiled to say where the time goes: SQL, building queries in the ORM, or disclosure
+control in Python.
 """
 
 import cProfile
 import pstats
-import statistics
 import time
 from contextlib import contextmanager
 
-from .figures import Figure
+from .figures import RUNS, Figure, median, repeated
 
-TARGET = 3.0
+TARGET = 4.0  # issue 15, item 7
 RAW_SQL = """
 SELECT r.assessment_id, rt.statement_id, r.rater_group,
        count(rt.value), avg(rt.value), stddev_samp(rt.value)
@@ -59,19 +60,20 @@ def sql_timed():
         yield timer
 
 
-def raw_group_by(programme_id: int, repeats: int = 3) -> tuple[float, int]:
-    """(median seconds, rows) of the raw GROUP BY, fetched in full, after one warm-up run."""
+def raw_group_by(programme_id: int, repeats: int = 3, warm: bool = True) -> tuple[float, int]:
+    """(median seconds, rows) of the raw GROUP BY, fetched in full, after one warm-up run
+    (none when ``warm`` is false)."""
     from django.db import connection
 
     times, rows = [], 0
     with connection.cursor() as cursor:
-        for attempt in range(repeats + 1):
+        for attempt in range(repeats + (1 if warm else 0)):
             started = time.perf_counter()
             cursor.execute(RAW_SQL, [programme_id])
             rows = len(cursor.fetchall())
-            if attempt:
+            if attempt or not warm:
                 times.append(time.perf_counter() - started)
-    return statistics.median(times), rows
+    return median(times), rows
 
 
 def aggregate_all(assessment_ids: list[int]) -> tuple[float, SqlTimer]:
@@ -148,19 +150,36 @@ def _short(path: str) -> str:
     return path
 
 
-def aggregation_measure(*, cohort, profile_size: int) -> Figure:
+def aggregation_measure(*, cohort, profile_size: int, runs: int = RUNS) -> Figure:
+    """Aggregate every assessment and run the raw GROUP BY, alternately, ``runs`` times each
+    (which goes first alternates too, to cancel drift); the figure is the ratio of medians,
+    with the mins and their ratio beside it."""
     ids = cohort.assessment_ids
-    raw_seconds, raw_rows = raw_group_by(cohort.programme_id)
+    raw_group_by(cohort.programme_id, repeats=1)  # warm the buffers
     aggregate_all(ids[:3])  # warm the ORM's and the templates' caches
-    seconds, timer = aggregate_all(ids)
-    share = seconds / raw_seconds if raw_seconds else None
+    raw_times, times, timers, raw_rows = [], [], [], 0
+    for index in range(runs):
+        for kind in (("raw", "subject"), ("subject", "raw"))[index % 2]:
+            if kind == "raw":
+                seconds, raw_rows = raw_group_by(cohort.programme_id, repeats=1, warm=False)
+                raw_times.append(seconds)
+            else:
+                seconds, timer = aggregate_all(ids)
+                times.append(seconds)
+                timers.append(timer)
+    repeats = repeated(times, raw_times, higher_is_better=False)
+    seconds, raw_seconds = repeats["subject"]["median"], repeats["baseline"]["median"]
+    share = repeats["ratio_median"]
+    sql_seconds = median([t.seconds for t in timers])
     details = {
         "assessments": len(ids),
+        "repeated": repeats,
         "per_assessment_ms": round(1000 * seconds / len(ids), 2),
-        "queries": timer.count,
-        "queries_per_assessment": round(timer.count / len(ids), 2),
-        "sql_seconds": round(timer.seconds, 3),
-        "sql_share": round(timer.seconds / seconds, 3) if seconds else None,
+        "queries": timers[0].count,
+        "queries_per_assessment": round(timers[0].count / len(ids), 2),
+        "sql_seconds": round(sql_seconds, 3),
+        "sql_share": round(sql_seconds / seconds, 3) if seconds else None,
+        "sql_ratio_to_raw": round(sql_seconds / raw_seconds, 2) if raw_seconds else None,
         "raw_group_by_rows": raw_rows,
         "raw_group_by_sql": " ".join(RAW_SQL.split()),
     }

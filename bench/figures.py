@@ -69,6 +69,66 @@ def median(values) -> float | None:
     return statistics.median(values) if values else None
 
 
+RUNS = 5  # at least this many interleaved runs of a subject and its baseline
+
+
+def repeated(subject: list[float], baseline: list[float], *, higher_is_better: bool) -> dict:
+    """What interleaved runs of a subject and its baseline say: each side's min and median,
+    and the two ratios (subject over baseline) of mins and of medians.
+
+    For times the best run is the min; for rates (higher is better) it is the max, reported
+    as "best" alongside the min so both readings are there.
+    """
+    best = max if higher_is_better else min
+
+    def side(values):
+        return {
+            "runs": len(values),
+            "min": round(min(values), 5),
+            "median": round(median(values), 5),
+            "best": round(best(values), 5),
+            "values": [round(v, 5) for v in values],
+        }
+
+    return {
+        "subject": side(subject),
+        "baseline": side(baseline),
+        "ratio_min": ratio(min(subject), min(baseline)),
+        "ratio_median": ratio(median(subject), median(baseline)),
+        "ratio_best": ratio(best(subject), best(baseline)),
+    }
+
+
+def ratios_table(figures: list["Figure"], load: dict) -> str:
+    """The repeated, interleaved figures (items 7-9 of issue 15): min and median of each side
+    and the ratios, with the 1-minute load average while each part ran."""
+    rows = [("figure", "runs", "subject min / median", "baseline min / median", "ratio min",
+             "ratio median", "target", "load (1 min)")]  # fmt: skip
+    for f in figures:
+        r = f.details.get("repeated")
+        if not r or f.error:
+            continue
+        part = f.key.split(".", 1)[0]
+        rows.append(
+            (
+                f.label,
+                str(r["subject"]["runs"]),
+                f"{_number(r['subject']['min'])} / {_number(r['subject']['median'], f.unit)}",
+                f"{_number(r['baseline']['min'])} / {_number(r['baseline']['median'], f.unit)}",
+                "-" if r["ratio_min"] is None else f"{r['ratio_min']:.2f}",
+                "-" if r["ratio_median"] is None else f"{r['ratio_median']:.2f}",
+                f.target or "-",
+                " -> ".join(f"{x:.2f}" for x in load.get(part, [])) or "-",
+            )
+        )
+    if len(rows) == 1:
+        return ""
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
 def _number(value, unit: str = "") -> str:
     if value is None:
         return "-"

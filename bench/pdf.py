@@ -7,7 +7,7 @@ real Celery worker children of the end-to-end part (``bench.e2e``)."""
 import json
 import statistics
 
-from .figures import Figure, median, percentile
+from .figures import Figure, median, percentile, repeated
 from .processes import Children
 
 RATIO_TARGET = 1.5
@@ -54,6 +54,7 @@ def _figures(data: dict) -> list[Figure]:
         target=f"<= {RATIO_TARGET:g} x static",
         passed=share is not None and share <= RATIO_TARGET,
         details={
+            "repeated": repeated(real, static, higher_is_better=False),
             "pairs": len(real),
             "real_p95_s": round(percentile(real, 0.95), 4),
             "static_p95_s": round(percentile(static, 0.95), 4),

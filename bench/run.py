@@ -48,7 +48,7 @@ class Sizes:
     raters: int
     small: tuple[int, int]  # (leaders, raters) of the open cohorts the queries compare
     large: tuple[int, int]
-    web_seconds: float
+    web_seconds: float  # per run of a scenario; every scenario runs fig.RUNS times
     web_warmup: float
     web_max_requests: int
     pdf_renders: int  # consecutive renders across themes: the single-render time
@@ -57,10 +57,11 @@ class Sizes:
     profile_assessments: int
     pdf_timeout: float
     e2e_timeout: float  # a cap; the wait is 3 x the ideal duration within it
+    aggregation_profile: int = 250  # assessments profiled when aggregation misses its target
 
 
-FULL = Sizes(1000, 12, (20, 5), (2000, 40), 10.0, 1.0, 200_000, 20, 10, 100, 20, 600.0, 600.0)
-SMOKE = Sizes(12, 12, (6, 5), (12, 12), 1.5, 0.3, 20_000, 4, 1, 3, 2, 180.0, 180.0)
+FULL = Sizes(1000, 12, (20, 5), (2000, 40), 2.5, 0.5, 200_000, 20, 10, 100, 20, 600.0, 600.0)
+SMOKE = Sizes(12, 12, (6, 5), (12, 12), 0.4, 0.1, 20_000, 4, 1, 3, 2, 180.0, 180.0, 4)
 PART_KEYS = {
     "generate": ["generate.cohort"],
     "queries": [k for k in fig.FIGURE_KEYS if k.startswith("queries.")],
@@ -90,8 +91,9 @@ def redis_answers(url: str) -> bool:
 class Run:
     """One run: its cohorts, figures and the time each part took."""
 
-    def __init__(self, sizes: Sizes, children: Children, redis_url: str):
+    def __init__(self, sizes: Sizes, children: Children, redis_url: str, parts=tuple(PART_KEYS)):
         self.sizes, self.children, self.redis_url = sizes, children, redis_url
+        self.parts = parts
         self.figures: dict[str, fig.Figure] = {}
         self.part_seconds: dict[str, float] = {}
         self.load: dict[str, list[float]] = {}  # 1-minute load average before and after
@@ -132,6 +134,8 @@ class Run:
             leaders=s.leaders, raters=s.raters, seed=1
         )
         for name, (leaders, raters), seed in (("small", s.small, 2), ("large", s.large, 3)):
+            if not {"queries", "web"} & set(self.parts):
+                break  # only the queries and web parts use the open cohorts
             self.cohorts[name] = cohort_make(
                 leaders=leaders, raters=raters, state="open", seed=seed, submitted_share=0.5
             )
@@ -174,7 +178,7 @@ class Run:
         from bench.aggregation import aggregation_measure
 
         (closed,) = self.needs("closed")
-        return [aggregation_measure(cohort=closed, profile_size=self.sizes.profile_assessments)]
+        return [aggregation_measure(cohort=closed, profile_size=self.sizes.aggregation_profile)]
 
     def pdf(self):
         from bench.pdf import pdf_measure
@@ -206,6 +210,12 @@ class Run:
             queue=QUEUE,
             timeout=self.sizes.e2e_timeout,
         )
+
+
+def _uptime() -> str:
+    """The machine's load as ``uptime`` prints it: 1, 5 and 15-minute averages, and CPUs."""
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f}, {five:.2f}, {fifteen:.2f} on {os.cpu_count()} CPUs"
 
 
 def _vacuum():
@@ -338,6 +348,7 @@ def main(argv=None) -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     started, started_at = time.monotonic(), datetime.now(UTC)
     load_before = round(os.getloadavg()[0], 2)
+    uptime_before = _uptime()
     if load_before > 0.5:
         print(
             f"[bench] warning: the 1-minute load average is {load_before} before starting; "
@@ -345,7 +356,8 @@ def main(argv=None) -> int:
             flush=True,
         )
     print(f"[bench] {'smoke' if args.smoke else 'full'} run on {database.name}; logs in {work_dir}")
-    run = Run(sizes, children, redis_url)
+    print(f"[bench] load before: {uptime_before}", flush=True)
+    run = Run(sizes, children, redis_url, parts)
     try:
         server_version = database_recreate(database)
         import django
@@ -369,6 +381,7 @@ def main(argv=None) -> int:
         "sizes": asdict(sizes),
         "part_seconds": run.part_seconds,
         "load_average_1min": {"before_run": load_before, **run.load},
+        "uptime": {"before_run": uptime_before, "after_run": _uptime()},
         "summary": {
             "figures": len(ordered),
             "passed": sum(f.passed is True for f in ordered),
@@ -387,6 +400,12 @@ def main(argv=None) -> int:
         if text:
             print(f"\n{title}\n{text}")
     print(f"\n{fig.table(ordered)}\n")
+    ratios = fig.ratios_table(ordered, run.load)
+    if ratios:
+        print(f"Repeated and interleaved ({fig.RUNS} runs each; ratio = subject / baseline)")
+        print(f"{ratios}\n")
+    print(f"[bench] load before: {uptime_before}")
+    print(f"[bench] load after:  {document['uptime']['after_run']}")
     print(f"[bench] {document['duration_s']:.0f} s; figures written to {output}")
     errors = document["summary"]["errors"]
     if errors or args.keep_logs:

@@ -10,7 +10,20 @@ STDDEV).
 
 from collections import defaultdict
 
-from django.db.models import BigIntegerField, Case, Count, F, Q, Sum, Value, When
+from django.db import connections
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    Count,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Q,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast
 
 from assessments.models import RaterGroup, Rating, Response, ThemeComment
 from framework.models import Statement
@@ -36,6 +49,17 @@ def framework_statements(*, framework_id: int, theme=None) -> list[Statement]:
             "quality__theme__order", "quality__order", "order"
         )
     )
+
+
+def _raw(queryset) -> list[tuple]:
+    """The rows of a ``values_list`` queryset as the database driver returns them, without
+    the ORM's per-value conversion (hundreds of thousands of calls for a programme's sums).
+    Only for columns the driver already returns as Python ints and strings; the callers
+    convert the sums (``int()``), which PostgreSQL returns as numeric."""
+    sql, params = queryset.query.sql_with_params()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def _ids(assessments) -> list[int]:
@@ -93,36 +117,35 @@ def rating_totals(*, assessments, level: str, theme=None) -> dict[int, dict[int,
         .order_by()
     )
     totals = {a.pk: {} for a in assessments}
-    for assessment_id, group, scope, respondents, raters, ratings, total, squares in rows:
+    for assessment_id, group, scope, respondents, raters, ratings, total, squares in _raw(rows):
         figures = (respondents, raters, ratings, int(total or 0), int(squares or 0))
         totals[assessment_id].setdefault(scope, {})[group] = figures
     return totals
 
 
-def answer_masks(*, assessments, statements) -> dict[int, list[tuple[str, int, int]]]:
-    """Per assessment id, for each anonymous response: (rater group, rated mask, answered
-    mask).
+def answer_masks(
+    *, assessments, statements, groups=ANONYMOUS_GROUPS
+) -> dict[int, list[tuple[str, int, int]]]:
+    """Per assessment id, for each response of ``groups`` (None: every group, self and the
+    line manager included): (rater group, rated mask, answered mask).
 
     Bit i of a mask stands for ``statements[i]``: set in "answered" when the response has a
     rating row for it, in "rated" when that row has a value (not "Not observed"). This is
-    all that disclosure control needs to know about who answered what; each list is sorted,
-    so its order carries nothing about the responses.
+    all that disclosure control needs to know about who answered what, and what the quality
+    and theme figures' distinct counts of raters are made from; each list is sorted, so its
+    order carries nothing about the responses.
     """
     masks = {a.pk: [] for a in assessments}
     if not statements:
         return masks
-    bit = Case(
-        *[When(statement_id=s.pk, then=Value(1 << i)) for i, s in enumerate(statements)],
-        default=Value(0),
-        output_field=BigIntegerField(),
+    bit = _statement_bit(statements)
+    ratings = _ratings(assessments=assessments, theme=None).filter(
+        statement_id__in=[s.pk for s in statements]
     )
+    if groups is not None:
+        ratings = ratings.filter(response__rater_group__in=groups)
     rows = (
-        _ratings(assessments=assessments, theme=None)
-        .filter(
-            response__rater_group__in=ANONYMOUS_GROUPS,
-            statement_id__in=[s.pk for s in statements],
-        )
-        .values_list("response_id", ASSESSMENT, GROUP)
+        ratings.values_list("response_id", ASSESSMENT, GROUP)
         .annotate(
             answered=Sum(bit),
             rated=Sum(
@@ -132,11 +155,31 @@ def answer_masks(*, assessments, statements) -> dict[int, list[tuple[str, int, i
         )
         .order_by()
     )
-    for _, assessment_id, group, answered, rated in rows:
+    for _, assessment_id, group, answered, rated in _raw(rows):
         masks[assessment_id].append((group, int(rated), int(answered)))
     for found in masks.values():
         found.sort()
     return masks
+
+
+def _statement_bit(statements):
+    """An expression for 1 << (the rating's statement's index in ``statements``).
+
+    When the statements' ids run consecutively in report order (as a framework version
+    loaded from its file has them) the bit is the shift of a subtraction; otherwise a CASE
+    over the statements, which costs the database a comparison per statement and row.
+    """
+    ids = [s.pk for s in statements]
+    first = ids[0]
+    if len(ids) < 62 and ids == list(range(first, first + len(ids))):
+        one = Cast(Value(1), output_field=BigIntegerField())
+        shift = Cast(F("statement_id") - first, output_field=IntegerField())  # bigint << int
+        return ExpressionWrapper(one.bitleftshift(shift), output_field=BigIntegerField())
+    return Case(
+        *[When(statement_id=pk, then=Value(1 << i)) for i, pk in enumerate(ids)],
+        default=Value(0),
+        output_field=BigIntegerField(),
+    )
 
 
 def comment_rows(*, assessments, theme=None) -> dict[int, list[tuple[int, str, str]]]:

@@ -1,10 +1,11 @@
 """An assessment's report: the SQL sums (``reports.selectors``), shown as disclosure allows.
 
-The queries are fixed in number (programme, statements, response counts, three levels of
-sums, answer masks, comments) whatever the number of raters or statements, and grouped by
-assessment too, so that ``assessment_reports`` serves a chunk of assessments with the same
-queries as one; Python only adds the sums of rater groups that are shown together, and
-assembles each result.
+The queries are fixed in number (programme, statements, response counts, the statement
+sums, every response's answer masks, comments) whatever the number of raters or statements,
+and grouped by assessment too, so that ``assessment_reports`` serves a chunk of assessments
+with the same queries as one. The quality and theme figures are derived from the statement
+sums and the masks (``_totals``), not summed again in SQL; Python adds the sums of rater
+groups that are shown together, and assembles each result.
 """
 
 import hashlib
@@ -106,8 +107,8 @@ def reason_text(*, code: str, label: str, kind: str, k: int, everyone: bool = Fa
 
 def _reports(*, assessments, theme, statements=None) -> list[AssessmentReport]:
     """The reports of ``assessments`` (of one theme, or all), from one batch of queries per
-    framework among them: statements, response counts, sums at three levels, answer masks
-    and comments, each grouped by assessment."""
+    framework among them: statements, response counts, statement sums, answer masks and
+    comments, each grouped by assessment."""
     statements = {} if statements is None else statements
     by_framework = defaultdict(list)
     for assessment in assessments:
@@ -119,59 +120,115 @@ def _reports(*, assessments, theme, statements=None) -> list[AssessmentReport]:
                 framework_id=framework_id, theme=theme
             )
         listed = statements[framework_id]
+        scopes, outline = _scopes(listed), _outline(listed)
         counts = selectors.response_counts(assessments=batch)
-        totals = {
-            level: selectors.rating_totals(assessments=batch, level=level, theme=theme)
-            for level in ("statement", "quality", "theme")
-        }
-        masks = selectors.answer_masks(assessments=batch, statements=listed)
+        sums = selectors.rating_totals(assessments=batch, level="statement", theme=theme)
+        masks = selectors.answer_masks(assessments=batch, statements=listed, groups=None)
         comments = selectors.comment_rows(assessments=batch, theme=theme)
         for assessment in batch:
             pk = assessment.pk
             reports[pk] = _build(
                 assessment=assessment,
                 theme=theme,
-                statements=listed,
+                outline=outline,
                 counts=counts[pk],
-                totals={level: by_assessment[pk] for level, by_assessment in totals.items()},
-                masks=masks[pk],
+                totals=_totals(sums[pk], masks[pk], scopes),
+                masks=[m for m in masks[pk] if m[0] in ANONYMOUS_GROUPS],
                 comment_rows=comments[pk],
             )
     return [reports[a.pk] for a in assessments]
 
 
-def _build(*, assessment, theme, statements, counts, totals, masks, comment_rows):
+def _scopes(statements) -> list[tuple[str, int, int, tuple[int, ...]]]:
+    """The qualities and themes of ``statements``: (level, id, bit mask of their statements
+    in the answer masks, their statements' ids)."""
+    scopes = []
+    for level in ("quality", "theme"):
+        members = defaultdict(list)
+        for i, s in enumerate(statements):
+            owner = s.quality_id if level == "quality" else s.quality.theme_id
+            members[owner].append((i, s.pk))
+        for owner, found in members.items():
+            mask = sum(1 << i for i, _ in found)
+            scopes.append((level, owner, mask, tuple(pk for _, pk in found)))
+    return scopes
+
+
+def _totals(statement_sums, masks, scopes) -> dict[str, dict]:
+    """The sums at the three levels, from the statement sums and every response's masks.
+
+    Ratings, sums and sums of squares add up over a scope's statements. The counts of
+    respondents and raters are of *distinct* responses, which do not add up: a response
+    counts once in a scope when its answered (rated) mask meets the scope's statements.
+    A group appears in a scope exactly when one of its responses answered there, as in the
+    GROUP BY this replaces.
+    """
+    by_group = defaultdict(list)
+    for group, rated, answered in masks:
+        by_group[group].append((rated, answered))
+    totals = {"statement": statement_sums, "quality": {}, "theme": {}}
+    for level, pk, mask, members in scopes:
+        found = {}
+        for group, responses in by_group.items():
+            respondents = sum(1 for _, answered in responses if answered & mask)
+            if not respondents:
+                continue
+            raters = sum(1 for rated, _ in responses if rated & mask)
+            ratings = total = squares = 0
+            for statement in members:
+                row = statement_sums.get(statement, {}).get(group)
+                if row:
+                    ratings += row[2]
+                    total += row[3]
+                    squares += row[4]
+            found[group] = (respondents, raters, ratings, total, squares)
+        totals[level][pk] = found
+    return totals
+
+
+def _outline(statements) -> list[tuple]:
+    """The themes of ``statements`` as ``_build`` walks them, worked out once per framework:
+    (theme, qualities' bits, [(quality, [(statement, id, bit, position)])])."""
+    outline = []
+    bit = 0
+    for _, theme_statements in groupby(statements, key=lambda s: s.quality.theme_id):
+        qualities = []
+        for _, group in groupby(theme_statements, key=lambda s: s.quality_id):
+            listed = []
+            for s in group:
+                position = (s.quality.theme.order, s.quality.order, s.order)
+                listed.append((s, s.pk, bit, position))
+                bit += 1
+            qualities.append((listed[0][0].quality, listed))
+        theme = qualities[0][0].theme
+        bits = [[b for _, _, b, _ in listed] for _, listed in qualities]
+        outline.append((theme, bits, qualities))
+    return outline
+
+
+def _build(*, assessment, theme, outline, counts, totals, masks, comment_rows):
     """One report from its assessment's prefetched sums (see ``_reports``)."""
     k = assessment.programme.anonymity_threshold
     plan = plan_units(counts=counts, k=k)
     raters = [Rater(group, rated, answered) for group, rated, answered in masks]
     placements, notes = _placements(plan=plan, counts=counts)
-    bits = {s.pk: i for i, s in enumerate(statements)}
     themes = []
-    for _, theme_statements in groupby(statements, key=lambda s: s.quality.theme_id):
-        by_quality = [
-            list(group) for _, group in groupby(theme_statements, key=lambda s: s.quality_id)
-        ]
-        hidden = protect_theme(
-            plan=plan, raters=raters, qualities=[[bits[s.pk] for s in q] for q in by_quality]
-        )
+    for current, bits, listed_qualities in outline:
+        hidden = protect_theme(plan=plan, raters=raters, qualities=bits)
         scores = _Scorer(plan=plan, counts=counts, totals=totals, hidden=hidden)
         qualities = tuple(
             QualityResult(
-                quality=q[0].quality,
-                scores=scores("quality", q[0].quality_id, index),
+                quality=quality,
+                scores=scores("quality", quality.pk, index),
                 statements=tuple(
                     StatementResult(
-                        statement=s,
-                        position=(s.quality.theme.order, s.quality.order, s.order),
-                        scores=scores("statement", s.pk, bits[s.pk]),
+                        statement=s, position=position, scores=scores("statement", pk, b)
                     )
-                    for s in q
+                    for s, pk, b, position in listed
                 ),
             )
-            for index, q in enumerate(by_quality)
+            for index, (quality, listed) in enumerate(listed_qualities)
         )
-        current = by_quality[0][0].quality.theme
         themes.append(
             ThemeResult(
                 theme=current,
@@ -194,45 +251,59 @@ class _Scorer:
     """Scores for one scope of one theme: the SQL sums of the groups shown, or the reason.
 
     ``totals``: per level, per scope id, per rater group, the row of sums ``Figures`` takes.
+    The groups each displayed row adds up are worked out once per theme, not per scope.
     """
 
     def __init__(self, *, plan: UnitPlan, counts, totals, hidden):
         self.plan, self.counts, self.totals, self.hidden = plan, counts, totals, hidden
+        self.with_manager = bool(counts.get(RaterGroup.LINE_MANAGER))
+        self.with_self = bool(counts.get(RaterGroup.SELF))
+        self.everyone = EVERYONE if self.with_manager else ANONYMOUS_GROUPS
+        self.units = [(unit.key, GROUP_LABELS[unit.key], unit.members) for unit in plan.units]
 
     def __call__(self, level: str, pk: int, index: int) -> Scores:
         scope = (level, index)
-        k = self.plan.k
         sums = self.totals[level].get(pk, {})
+        hidden = self.hidden
 
-        def figures(groups) -> Figures:
-            # The groups' rows added up, as integers (their raters are disjoint).
-            rows = [sums[g] for g in groups if g in sums]
-            if not rows:
-                return NO_FIGURES
-            return Figures(*(rows[0] if len(rows) == 1 else map(sum, zip(*rows, strict=True))))
-
-        def shown_or_reason(key, figures):
-            label = GROUP_LABELS[key]
-            code = self.hidden.get((key, scope))
+        def shown_or_reason(key, label, groups):
+            code = hidden.get((key, scope)) if hidden else None
             if code is None:
-                return GroupFigures(key, label, figures)
-            text = reason_text(code=code, label=label, kind=level, k=k, everyone=key == ALL)
+                if len(groups) == 1:
+                    row = sums.get(groups[0])
+                    return GroupFigures(key, label, NO_FIGURES if row is None else Figures(*row))
+                return GroupFigures(key, label, _added(sums, groups))
+            k, everyone = self.plan.k, key == ALL
+            text = reason_text(code=code, label=label, kind=level, k=k, everyone=everyone)
             return GroupFigures(key, label, None, text)
 
         line_manager = None
-        if self.counts.get(RaterGroup.LINE_MANAGER):
+        if self.with_manager:
             line_manager = GroupFigures(
-                RaterGroup.LINE_MANAGER, "Line manager", figures(LINE_MANAGER)
+                RaterGroup.LINE_MANAGER, "Line manager", _added(sums, LINE_MANAGER)
             )
-        everyone = figures(EVERYONE if line_manager else ANONYMOUS_GROUPS)
-        groups = tuple(shown_or_reason(unit.key, figures(unit.members)) for unit in self.plan.units)
-        own = figures(SELF) if self.counts.get(RaterGroup.SELF) else None
         return Scores(
-            self_figures=own,
-            all_raters=shown_or_reason(ALL, everyone),
+            self_figures=_added(sums, SELF) if self.with_self else None,
+            all_raters=shown_or_reason(ALL, GROUP_LABELS[ALL], self.everyone),
             line_manager=line_manager,
-            groups=groups,
+            groups=tuple(shown_or_reason(*unit) for unit in self.units),
         )
+
+
+def _added(sums, groups) -> Figures:
+    """The figures of ``groups`` in one scope: their rows of sums added up, as integers
+    (their raters are disjoint)."""
+    found = None
+    for group in groups:
+        row = sums.get(group)
+        if row is None:
+            continue
+        if found is None:
+            found = row
+        else:
+            a, b = found, row
+            found = (a[0] + b[0], a[1] + b[1], a[2] + b[2], a[3] + b[3], a[4] + b[4])
+    return NO_FIGURES if found is None else Figures(*found)
 
 
 def _placements(*, plan: UnitPlan, counts) -> tuple[tuple[GroupPlacement, ...], tuple[str, ...]]:

@@ -61,6 +61,22 @@ Step 2 - suppression (``protect_theme``), per theme
     nothing to the span. Otherwise it is added only if ``exposed_cells`` over the whole
     theme (all its cells and shown aggregates) finds nothing.
 
+No sensitive cell (the fast path of ``protect_theme``)
+    When every cell of a theme has 0 or at least k people behind it, both who rated and who
+    answered, and anonymous raters are shown at all, step 2 hides nothing, so
+    ``protect_theme`` returns {} without building the cells (``sensitive_cells`` counts
+    them from the masks). The full path would give the same: every aggregate is a union of
+    cells, and a union of cells each with 0 or >= k people has 0 or >= k, so no primary
+    rule fires, at statement, quality or theme level; every complementary round asks
+    ``exposed_cells``, whose revealed set T must be made of sensitive cells (above), and
+    there are none (``cell_layout`` is None, so it is not even asked); and the theme level
+    adds its figures when no quality figure is hidden. The single-unit mirror copies
+    nothing from nothing. The same holds quality by quality inside the full path: a quality
+    none of whose cells is sensitive hides nothing in step 2 (its aggregates are unions of
+    its cells, and a revealed set within it would be made of its sensitive cells), so
+    ``_protect_theme`` skips it. ``tests/reports/test_disclosure_fast_path.py`` checks the two
+    paths agree on random compositions.
+
 Why the result keeps the promise
     Each quality's shown aggregates pass the exact check. Qualities have disjoint cells
     and no aggregate spans two of them except theme figures, which are either sums of
@@ -225,12 +241,36 @@ def protect_theme(
     """
     qualities = tuple(tuple(bits) for bits in qualities)
     theme_bits = sum(1 << b for bits in qualities for b in bits)
+    if plan.anonymous_shown and not sensitive_cells(plan=plan, raters=raters, bits=theme_bits):
+        return {}  # the fast path: see "No sensitive cell" in the module docstring
     canonical = tuple(
         sorted(
             ((r.group, r.rated & theme_bits, r.answered & theme_bits) for r in raters),
         )
     )
     return dict(_protect_theme(plan, canonical, qualities))
+
+
+def sensitive_cells(*, plan: UnitPlan, raters: Sequence[Rater], bits: int) -> bool:
+    """Whether some cell (row, statement) among ``bits`` has 1..k-1 people behind it, who
+    rated or who answered: the rows and cells ``_protect_theme`` builds, counted without
+    building them.
+
+    For each row, ``at_least[j]`` is the mask of statements that j or more of the row's
+    raters have in their mask (for j = 1..k), kept up to date one rater at a time; the
+    sensitive statements of the row are those in ``at_least[1]`` but not in ``at_least[k]``.
+    """
+    k = plan.k
+    many = len(plan.units) > 1  # else one row, All raters (as in ``_protect_theme``)
+    rows: dict = {}
+    for rater in raters:
+        row = plan.unit_index(rater.group) if many else None
+        for kind, mask in ((0, rater.rated & bits), (1, rater.answered & bits)):
+            at_least = rows.setdefault((row, kind), [0] * (k + 1))
+            for j in range(k, 1, -1):
+                at_least[j] |= at_least[j - 1] & mask
+            at_least[1] |= mask
+    return any(at_least[1] & ~at_least[k] for at_least in rows.values())
 
 
 @lru_cache(maxsize=4096)
@@ -262,17 +302,8 @@ def _protect_theme(plan: UnitPlan, raters, qualities) -> dict[tuple[str, Scope],
     people = (rated, answered)
     layouts = [cell_layout(weights, k) for weights in people]
 
-    bits_of = {THEME: [b for bits in qualities for b in bits]}
-    bits_of.update({("quality", q): bits for q, bits in enumerate(qualities)})
-    bits_of.update({("statement", b): [b] for bits in qualities for b in bits})
     display_rows = [ALL] + (rows if len(rows) > 1 else [])
-    cell_sets = {
-        (row, scope): frozenset(
-            (r, b) for r in (rows if row == ALL else [row]) for b in bits_of[scope]
-        )
-        for row in display_rows
-        for scope in scopes
-    }
+    cell_sets = _cell_sets(tuple(rows), qualities)
 
     def cells(row, scope):
         return cell_sets[(row, scope)]
@@ -286,8 +317,13 @@ def _protect_theme(plan: UnitPlan, raters, qualities) -> dict[tuple[str, Scope],
                 return code
         return None
 
+    # The sensitive cells (1..k-1 people who rated, or who answered): a quality without
+    # any hides nothing (see "No sensitive cell" in the module docstring, per quality).
+    sensitive = {c for layout in layouts if layout is not None for c in layout[0][layout[2] :]}
     hidden = {}
     for q, bits in enumerate(qualities):
+        if not any((row, b) in sensitive for row in rows for b in bits):
+            continue
         block = [
             (row, s)
             for row in display_rows
@@ -319,6 +355,25 @@ def _protect_theme(plan: UnitPlan, raters, qualities) -> dict[tuple[str, Scope],
         for (_, scope), code in list(hidden.items()):
             hidden[(unit, scope)] = code
     return hidden
+
+
+@lru_cache(maxsize=256)
+def _cell_sets(rows: tuple, qualities: tuple) -> dict:
+    """The cells of each (row, scope) of a theme: a function of its rows and its qualities'
+    bits only, so shared by every assessment with the same units (read, never changed)."""
+    scopes = [THEME] + [("quality", q) for q in range(len(qualities))]
+    scopes += [("statement", b) for bits in qualities for b in bits]
+    bits_of = {THEME: [b for bits in qualities for b in bits]}
+    bits_of.update({("quality", q): bits for q, bits in enumerate(qualities)})
+    bits_of.update({("statement", b): [b] for bits in qualities for b in bits})
+    display_rows = [ALL] + (list(rows) if len(rows) > 1 else [])
+    return {
+        (row, scope): frozenset(
+            (r, b) for r in (rows if row == ALL else [row]) for b in bits_of[scope]
+        )
+        for row in display_rows
+        for scope in scopes
+    }
 
 
 def _protect_block(block, cells, primary, people, layouts, k, hidden) -> None:
@@ -355,7 +410,8 @@ def _complement(shown, exposed, cells, weights):
 
     target = vector(exposed)
     statements_of_target = {bit for _, bit in exposed}
-    candidates = [key for key in shown if vector(cells(*key))]
+    vectors = {key: vector(cells(*key)) for key in shown}
+    candidates = [key for key in shown if vectors[key]]
 
     def rank(key):
         row, (kind, i) = key
@@ -371,7 +427,7 @@ def _complement(shown, exposed, cells, weights):
     effects = dict(
         zip(
             candidates,
-            removal_effects([vector(cells(*key)) for key in candidates], target),
+            removal_effects([vectors[key] for key in candidates], target),
             strict=True,
         )
     )

@@ -97,7 +97,7 @@ def removal_effects(vectors: Sequence[Vector], target: Vector) -> list[tuple[boo
     span of the others iff that coefficient is 0 (and, if i is in the span of the others,
     iff ``target`` is in the span at all).
     """
-    width = 1 + max((c for v in (*vectors, target) for c in v), default=-1)
+    width = 1 + max((max(v) for v in (*vectors, target) if v), default=-1)
     marker = width + len(vectors)  # the combination column of ``target`` itself
     rows: dict[int, dict[int, int]] = {}
     relations = []
