@@ -50,7 +50,7 @@ def response_counts(*, assessments) -> dict[int, dict[str, int]]:
         .annotate(count=Count("id"))
         .order_by()
     )
-    counts = {a.pk: {} for a in assessments}
+    counts: dict[int, dict[str, int]] = {a.pk: {} for a in assessments}
     for assessment_id, group, count in rows:
         counts[assessment_id][group] = count
     return counts
@@ -92,7 +92,7 @@ def rating_totals(*, assessments, level: str, theme=None) -> dict[int, dict[int,
         )
         .order_by()
     )
-    totals = {a.pk: {} for a in assessments}
+    totals: dict[int, dict] = {a.pk: {} for a in assessments}
     for assessment_id, group, scope, respondents, raters, ratings, total, squares in rows:
         figures = (respondents, raters, ratings, int(total or 0), int(squares or 0))
         totals[assessment_id].setdefault(scope, {})[group] = figures
@@ -108,7 +108,7 @@ def answer_masks(*, assessments, statements) -> dict[int, list[tuple[str, int, i
     all that disclosure control needs to know about who answered what; each list is sorted,
     so its order carries nothing about the responses.
     """
-    masks = {a.pk: [] for a in assessments}
+    masks: dict[int, list[tuple[str, int, int]]] = {a.pk: [] for a in assessments}
     if not statements:
         return masks
     bit = Case(

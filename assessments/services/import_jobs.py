@@ -62,6 +62,10 @@ def leader_import_run(*, import_id: int) -> str | None:
     if not claimed:
         return None
     job = LeaderImport.objects.select_related("programme", "created_by").get(pk=import_id)
+    if job.created_by is None:  # their account was erased while the file waited
+        return _finish(
+            job, Status.FAILED, "Nothing has been imported: who uploaded the file is unknown."
+        )
     try:
         plan = leaders_import(
             programme=job.programme,
