@@ -307,7 +307,7 @@ class Invitation(models.Model):
         return self.state in self.OPEN_STATES
 
 
-class DraftManager(models.Manager):
+class DraftManager(models.Manager["Draft"]):
     def create(self, *, answers: dict | None = None, comments: dict | None = None, **fields):
         """A draft holding ``answers`` and ``comments``, sealed in its box."""
         draft = self.model(**fields)
@@ -353,7 +353,7 @@ class Draft(models.Model):
             return {}, {}
         from .boxes import box_open
 
-        opened = box_open(self.box, purpose=self.PURPOSE)
+        opened = box_open(bytes(self.box), purpose=self.PURPOSE)
         return opened["answers"], opened["comments"]
 
     def contents_set(self, *, answers: dict, comments: dict) -> None:
@@ -391,7 +391,7 @@ class Envelope(models.Model):
     def contents(self) -> tuple[dict, dict]:
         from .boxes import box_open
 
-        opened = box_open(self.box, purpose=self.PURPOSE)
+        opened = box_open(bytes(self.box), purpose=self.PURPOSE)
         return opened["answers"], opened["comments"]
 
 

@@ -1,6 +1,7 @@
 """Reads for programme pages: a fixed number of queries whatever the cohort size."""
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import (
     BooleanField,
@@ -72,7 +73,7 @@ def programme_assessments_filtered(
 ) -> QuerySet[Assessment]:
     """The dashboard's leaders, filtered and sorted in SQL (so pagination stays cheap).
     ``within`` narrows them to what the viewer may see (a facilitator: their leaders)."""
-    assessments = programme_assessments(programme=programme)
+    assessments: QuerySet[Any] = programme_assessments(programme=programme)
     if within is not None:
         assessments = assessments.filter(pk__in=within.values("pk"))
     if query:

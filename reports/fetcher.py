@@ -68,9 +68,9 @@ def static_file_for_url(url: str) -> Path:
     elif (scheme == "" and not split.netloc) or url.startswith(BASE_URL):
         relative = _relative_static_path(path)
         candidates = [(root / relative).resolve() for root in roots]
-        candidate = next((c for c in candidates if c.is_file()), candidates[0] if roots else None)
-        if candidate is None:
+        if not candidates:
             raise ValueError("No static directory is configured.")
+        candidate = next((c for c in candidates if c.is_file()), candidates[0])
     else:
         raise ValueError(f"Refusing to fetch {scheme or 'a'} URL in a report: {url[:80]!r}")
     if not _within(candidate, roots):

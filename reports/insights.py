@@ -117,6 +117,7 @@ class Insights:
 
 def _insight(kind: str, item: StatementResult) -> Insight:
     others = item.scores.all_raters.figures
+    assert others is not None, "only statements with others' figures are judged"
     sd, n = others.sd, others.ratings
     half_width = t_critical(n - 1) * sd / Decimal(n).sqrt() if sd is not None else None
     return Insight(
@@ -145,7 +146,14 @@ def list_size(scored: int, count: int = MAX_ITEMS) -> int:
 
 
 def _shown_mean(item: StatementResult) -> Decimal:
-    return one_decimal(item.scores.all_raters.mean)
+    shown = one_decimal(item.scores.all_raters.mean)
+    assert shown is not None, "only scored statements are ranked"
+    return shown
+
+
+def _gap(insight: Insight) -> Decimal:
+    assert insight.gap is not None, "only clear gaps are ranked"
+    return insight.gap
 
 
 def _clearly_apart(items, size: int, *, highest: bool) -> list:
@@ -168,8 +176,8 @@ def report_insights(*, report, count: int = MAX_ITEMS) -> Insights:
 
     judged = [_insight("", s) for s in scored]
     gaps = [i for i in judged if _clear_gap(i)]
-    blind = sorted((i for i in gaps if i.gap > 0), key=lambda i: (-i.gap, i.item.position))
-    hidden = sorted((i for i in gaps if i.gap < 0), key=lambda i: (i.gap, i.item.position))
+    blind = sorted((i for i in gaps if _gap(i) > 0), key=lambda i: (-_gap(i), i.item.position))
+    hidden = sorted((i for i in gaps if _gap(i) < 0), key=lambda i: (_gap(i), i.item.position))
     blind, hidden = blind[:size], hidden[:size]
     taken = {id(i.item) for i in (*blind, *hidden)}
     rest = [s for s in scored if id(s) not in taken]
@@ -178,7 +186,7 @@ def report_insights(*, report, count: int = MAX_ITEMS) -> Insights:
     lowest = _clearly_apart([s for s in rest if id(s) not in taken], size, highest=False)
     spread = sorted(
         (i for i in judged if i.n >= report.threshold and (i.sd or 0) >= LOW_AGREEMENT_SD),
-        key=lambda i: (-i.sd, i.item.position),
+        key=lambda i: (-(i.sd or 0), i.item.position),
     )
     answered = [s for s in report.statements if s.scores.all_raters.respondents]
     unseen = sorted(

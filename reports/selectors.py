@@ -74,7 +74,7 @@ def response_counts(*, assessments) -> dict[int, dict[str, int]]:
         .annotate(count=Count("id"))
         .order_by()
     )
-    counts = {a.pk: {} for a in assessments}
+    counts: dict[int, dict[str, int]] = {a.pk: {} for a in assessments}
     for assessment_id, group, count in rows:
         counts[assessment_id][group] = count
     return counts
@@ -116,7 +116,7 @@ def rating_totals(*, assessments, level: str, theme=None) -> dict[int, dict[int,
         )
         .order_by()
     )
-    totals = {a.pk: {} for a in assessments}
+    totals: dict[int, dict] = {a.pk: {} for a in assessments}
     for assessment_id, group, scope, respondents, raters, ratings, total, squares in _raw(rows):
         figures = (respondents, raters, ratings, int(total or 0), int(squares or 0))
         totals[assessment_id].setdefault(scope, {})[group] = figures
@@ -135,7 +135,7 @@ def answer_masks(
     and theme figures' distinct counts of raters are made from; each list is sorted, so its
     order carries nothing about the responses.
     """
-    masks = {a.pk: [] for a in assessments}
+    masks: dict[int, list[tuple[str, int, int]]] = {a.pk: [] for a in assessments}
     if not statements:
         return masks
     bit = _statement_bit(statements)

@@ -59,7 +59,7 @@ def report_shape(*, assessment: Assessment) -> tuple[list[str], dict]:
         .exclude(rater_group=RaterGroup.SELF)
         .values_list("pk", "rater_group")
     )
-    counts = defaultdict(int)
+    counts: defaultdict[str, int] = defaultdict(int)
     for _, group in included:
         counts[group] += 1
     plan = plan_units(counts=counts, k=assessment.programme.anonymity_threshold)
@@ -98,7 +98,8 @@ def versions_expose(*, assessment: Assessment, shapes: list[dict]) -> bool:
         return False
     signature = {pk: tuple(shape["units"].get(pk, ABSENT) for shape in shapes) for pk in people}
     bit = {pk: 1 << i for i, pk in enumerate(people)}
-    rated, answered = defaultdict(int), defaultdict(int)
+    rated: defaultdict[tuple, int] = defaultdict(int)
+    answered: defaultdict[tuple, int] = defaultdict(int)
     for response_id, statement_id, value in Rating.objects.filter(
         response_id__in=people
     ).values_list("response_id", "statement_id", "value"):

@@ -10,6 +10,7 @@ everything typed.
 """
 
 from dataclasses import dataclass
+from typing import cast
 
 from django import forms
 from django.template.loader import render_to_string
@@ -134,7 +135,7 @@ class ThemeRatingForm(forms.Form):
         so a missing answer only ever comes from a stale tab, which must not wipe out what
         was saved from another one.
         """
-        result = {}
+        result: dict[str, int | str] = {}
         for statement in self.statements:
             raw = self.cleaned_data.get(statement_field_name(statement)) or ""
             if raw == NOT_OBSERVED_FIELD_VALUE:
@@ -161,7 +162,7 @@ class ThemeRatingForm(forms.Form):
         return self._current(COMMENT_FIELD)
 
     def comment_error(self) -> str:
-        return " ".join(self.errors.get(COMMENT_FIELD, [])) if self.is_bound else ""
+        return " ".join(map(str, self.errors.get(COMMENT_FIELD, []))) if self.is_bound else ""
 
     def groups(self) -> list[QualityGroup]:
         groups = []
@@ -169,7 +170,7 @@ class ThemeRatingForm(forms.Form):
             rows = []
             for statement in quality.statements.all():
                 name = statement_field_name(statement)
-                error = " ".join(self.errors.get(name, [])) if self.is_bound else ""
+                error = " ".join(map(str, self.errors.get(name, []))) if self.is_bound else ""
                 radios = self._radios(name, self._current(name))
                 rows.append(
                     StatementRow(statement=statement, name=name, radios=radios, error=error)
@@ -182,7 +183,9 @@ class ThemeRatingForm(forms.Form):
         statement and the answer, so it is rendered once per outline (which each process
         keeps for a framework version in use) and reused: most of a form page's cost
         otherwise."""
-        choices = self.fields[name].choices
+        field = self.fields[name]
+        assert isinstance(field, forms.ChoiceField)
+        choices = cast(list[tuple[str, str]], field.choices)
         if current not in (value for value, _ in choices):
             current = ""  # nothing ticked; and a posted oddity cannot grow the cache
         key = ("radios", name, current, self.not_observed)
@@ -207,12 +210,12 @@ class ThemeRatingForm(forms.Form):
         """(href, message) for the error summary, in page order."""
         if not self.is_bound or self.is_valid():
             return []
-        links = []
+        links: list[tuple[str, str]] = []
         for statement in self.statements:
             for message in self.errors.get(statement_field_name(statement), []):
                 links.append((f"#{statement_anchor(statement)}", f"{message}: “{statement}”"))
         for message in self.errors.get(COMMENT_FIELD, []):
-            links.append((f"#{COMMENT_FIELD}", message))
+            links.append((f"#{COMMENT_FIELD}", str(message)))
         return links
 
     def answered_on_page(self) -> int:

@@ -57,6 +57,8 @@ def leader_import_run(*, import_id: int) -> str | None:
 
 
 def _leader_import_work(job: LeaderImport) -> str:
+    if job.created_by is None:  # their account was erased while the file waited
+        return _failed(job, None, "Nothing has been imported: who uploaded the file is unknown.")
     try:
         plan = leaders_import(
             programme=job.programme,

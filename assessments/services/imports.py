@@ -174,7 +174,7 @@ def leader_import_plan(*, programme: Programme, leader_file: LeaderFile) -> Impo
     first_row_of: dict[str, int] = {}
 
     for row in leader_file.rows:
-        problems = []
+        problems: list = []
 
         def problem(column, message, value=None, row=row, problems=problems):
             heading, letter = leader_file.headings.get(column, (column, ""))

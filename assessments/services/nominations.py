@@ -178,21 +178,21 @@ def invitation_remove(*, invitation: Invitation, by: User) -> None:
     with transaction.atomic():
         assessment = _assessment_lock(invitation.assessment)
         _nominations_open(assessment)
-        invitation = assessment.invitations.filter(pk=invitation.pk).first()
-        if invitation is None:
+        locked = assessment.invitations.filter(pk=invitation.pk).first()
+        if locked is None:
             return
-        if by.pk == assessment.leader_id and invitation.state not in LEADER_REMOVABLE_STATES:
+        if by.pk == assessment.leader_id and locked.state not in LEADER_REMOVABLE_STATES:
             raise ValidationError(
-                f"{invitation.name} has been invited, so they can no longer be removed or "
+                f"{locked.name} has been invited, so they can no longer be removed or "
                 "replaced here. If the invitation went to a wrong address, ask your programme "
                 "admin to withdraw it."
             )
-        if invitation.state not in REMOVABLE_STATES:
+        if locked.state not in REMOVABLE_STATES:
             raise ValidationError(
-                f"{invitation.name} can no longer be removed: only raters who have not "
+                f"{locked.name} can no longer be removed: only raters who have not "
                 "started can be removed."
             )
-        invitation.delete()
+        locked.delete()
 
 
 def invitation_replace(
@@ -347,6 +347,7 @@ def _group_nominations(assessment: Assessment, rater_group: str) -> GroupNominat
 def _approvers(assessment: Assessment) -> list[User]:
     """Who is asked to approve: the leader's own facilitator, else the programme's admins.
     A facilitator not assigned to the leader never sees their raters (``access``)."""
-    if assessment.facilitator_id and assessment.facilitator.is_active:
-        return [assessment.facilitator]
+    facilitator = assessment.facilitator
+    if facilitator is not None and facilitator.is_active:
+        return [facilitator]
     return list(assessment.programme.admins.filter(is_active=True).order_by("pk"))

@@ -276,6 +276,8 @@ def page_context(
 ) -> dict:
     previous = outline.neighbour(theme, part, -1)
     following = outline.neighbour(theme, part, +1)
+    index = outline.page_index(theme, part)
+    assert index is not None, "the views only render pages of the outline"
     return {
         "question_hint": question_hint(place=place, outline=outline),
         "place": place,
@@ -285,7 +287,7 @@ def page_context(
         "form": form,
         "groups": form.groups(),
         "error_links": form.error_links(),
-        "page_number": outline.page_index(theme, part) + 1,
+        "page_number": index + 1,
         "page_count": outline.page_count,
         "quality_count": outline.quality_count,
         "answered": outline.answered_count(answers),

@@ -88,12 +88,12 @@ def reminder_round_send(
     if assessment is not None and assessment.programme_id != programme.pk:
         raise ValidationError("This leader is not in this programme.")
     with transaction.atomic():
-        invitations = (
+        due = (
             _open_invitations(programme=programme, assessment=assessment)
             .exclude(invited_at__gte=now - MANUAL_REMINDER_GAP)
             .exclude(reminders__round__created_at__gte=now - MANUAL_REMINDER_GAP)
         )
-        invitations = _deliverable(list(invitations.select_for_update(of=("self",))))
+        invitations = _deliverable(list(due.select_for_update(of=("self",))))
         leaders = _leaders_with_work(
             programme=programme, assessment=assessment, not_since=now - MANUAL_REMINDER_GAP
         )

@@ -41,8 +41,13 @@ from .responses import _shuffle, responses_write_answers
 log = logging.getLogger(__name__)
 
 # Tables whose dead rows could hold answers or the order of writing; vacuumed after sealing.
-VACUUMED = ("assessments_envelope", "assessments_draft", "assessments_rating")
-VACUUMED += ("assessments_themecomment", "assessments_response")
+VACUUMED = (
+    "assessments_envelope",
+    "assessments_draft",
+    "assessments_rating",
+    "assessments_themecomment",
+    "assessments_response",
+)
 
 # Functions (assessment ids) -> the ids whose new Responses are held; registered by the
 # reports app, which knows what each leader has been shown.
@@ -84,7 +89,9 @@ def envelopes_seal(*, programme_id: int, final: bool = False) -> int:
         if not batches:
             return 0
         held = _held({assessment_id for assessment_id, _ in batches})
-        written, mapping, redactions = [], {}, []
+        written: list = []
+        mapping: dict = {}
+        redactions: list = []
         for (assessment_id, group), envelopes in batches.items():
             if len(envelopes) < batch_size(group=group, k=k):
                 written += _rewrite_group(assessment_id, group, mapping, redactions)
@@ -118,12 +125,13 @@ def _rewrite_group(assessment_id: int, group: str, mapping: dict, redactions: li
     redacted comments, to redact them again once written."""
     rewritten = []
     responses = list(Response.objects.filter(assessment_id=assessment_id, rater_group=group))
-    ratings = defaultdict(dict)
+    ratings: defaultdict[object, dict] = defaultdict(dict)
     for response_id, statement_id, value in Rating.objects.filter(
         response__in=responses
     ).values_list("response_id", "statement_id", "value"):
         ratings[response_id][str(statement_id)] = value
-    comments, redacted = defaultdict(dict), []
+    comments: defaultdict[object, dict] = defaultdict(dict)
+    redacted: list = []
     for response_id, theme_id, text, redacted_at in ThemeComment.objects.filter(
         response__in=responses
     ).values_list("response_id", "theme_id", "text", "redacted_at"):

@@ -38,9 +38,9 @@ def programme_staff_add(
     role = Role(role)
     members = programme_staff(programme=programme, role=role)
     email = User.objects.normalize_email(email.strip()).lower()
-    user = User.objects.filter(email__iexact=email).first()
-    new_account = user is None
-    if new_account:
+    existing = User.objects.filter(email__iexact=email).first()
+    new_account = existing is None
+    if existing is None:
         full_name = " ".join(full_name.split())
         if not full_name:
             raise ValidationError(
@@ -50,13 +50,15 @@ def programme_staff_add(
                 }
             )
         user = User.objects.create_user(email=email, full_name=full_name)  # unusable password
-    elif not user.is_active:
+    elif not existing.is_active:
         raise ValidationError(
             {
                 "email": "The account with this email address has been switched off. Ask a "
                 "site administrator to switch it back on first."
             }
         )
+    else:
+        user = existing
     role_grant(user=user, role=role)
     if members.filter(pk=user.pk).exists():
         return user, False

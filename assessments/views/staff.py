@@ -75,8 +75,8 @@ def staff_remove(request, pk, role, user_pk):
     try:
         role = Role(role)
         members = programme_staff(programme=programme, role=role)
-    except (ValueError, KeyError) as error:
-        raise Http404 from error
+    except (ValueError, KeyError) as unknown:
+        raise Http404 from unknown
     person = get_object_or_404(members, pk=user_pk)
     error = None
     if request.method == "POST":

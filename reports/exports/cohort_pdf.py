@@ -195,7 +195,7 @@ def _heatmap(data) -> tuple[list[dict], list[str]]:
 
 def _strip_chart(data) -> StripChart:
     """Each quality's self - others gaps, one dot per leader whose report shows the gap."""
-    gaps = {q.pk: [] for q in data.qualities}
+    gaps: dict[int, list] = {q.pk: [] for q in data.qualities}
     for leader in data.leaders:
         for theme in leader.report.themes:
             for quality in theme.qualities:

@@ -26,10 +26,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
 
+from assessments.models import Programme
 from assessments.selectors import programme_assessments
 from framework.models import ScalePoint
 
@@ -114,7 +116,7 @@ class QualityInfo:
 class CohortData:
     """Everything a cohort export is drawn from, built once per export."""
 
-    programme: object
+    programme: Programme
     as_of: datetime
     named: bool
     k: int
@@ -141,7 +143,10 @@ def cohort_data(
     as_of = timezone.now()
     statements = tuple(framework_statements(framework_id=programme.framework_id))
     qualities, numbers = _numbering(statements)
-    assessments = list(programme_assessments(programme=programme).select_related("programme"))
+    # Annotated with the dashboard's counts (invited, submitted, …): see programme_assessments.
+    assessments: list[Any] = list(
+        programme_assessments(programme=programme).select_related("programme")
+    )
     pseudonyms = leader_pseudonyms(
         programme_id=programme.pk, assessment_ids=[a.pk for a in assessments]
     )
@@ -161,11 +166,13 @@ def cohort_data(
             on_progress(done, len(assessments))
     if not named:
         leaders.sort(key=lambda leader: leader.label)
-    points = list(
-        ScalePoint.objects.filter(
+    points = [
+        value
+        for value in ScalePoint.objects.filter(
             scale__framework_id=programme.framework_id, value__isnull=False
         ).values_list("value", flat=True)
-    )
+        if value is not None
+    ]
     return CohortData(
         programme=programme,
         as_of=as_of,

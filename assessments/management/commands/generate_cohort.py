@@ -21,7 +21,7 @@ import random
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
@@ -134,7 +134,7 @@ COMMENTS = (
 )
 # Raters of each group as a share of the anonymous raters (the line manager comes first).
 GROUP_WEIGHTS = ((RaterGroup.PEER, 5), (RaterGroup.DIRECT_REPORT, 4), (RaterGroup.OTHER, 2))
-NOT_OBSERVED_RATE = {
+NOT_OBSERVED_RATE: dict[str, float] = {
     RaterGroup.SELF: 0.01,
     RaterGroup.LINE_MANAGER: 0.04,
     RaterGroup.PEER: 0.08,
@@ -183,7 +183,7 @@ def rater_groups(raters: int, rng: random.Random) -> list[str]:
         if counts[donor] > 1:
             counts[donor] -= 1
             counts[taker] += 1
-    return [RaterGroup.LINE_MANAGER] * line_managers + [
+    return [RaterGroup.LINE_MANAGER.value] * line_managers + [
         g for g, _ in GROUP_WEIGHTS for _ in range(counts[g])
     ]
 
@@ -358,7 +358,9 @@ def _generate(*, framework, leaders, raters, state, name, rng, now, submitted_sh
     window = max(1, (last_day - opens_at).days)
     for index, (assessment, user) in enumerate(zip(assessments, users, strict=True)):
         tendency = rng.gauss(3.6, 0.45)
-        submitters = [(RaterGroup.SELF, None)] if rng.random() < submitted_share else []
+        submitters: list[tuple[str, date | None]] = (
+            [(RaterGroup.SELF, None)] if rng.random() < submitted_share else []
+        )
         for number, group in enumerate(compositions[index]):
             nonce = tokens.token_new_nonce()
             token = tokens.token_from_nonce(nonce)

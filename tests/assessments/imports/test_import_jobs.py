@@ -115,3 +115,27 @@ def test_an_import_whose_worker_died_is_swept_up(programme, programme_admin, set
         assert leader_imports_sweep() == 1  # tasks run in process: imported now
     job.refresh_from_db()
     assert (job.status, job.attempts) == (LeaderImport.Status.DONE, 2)
+
+
+def test_an_import_whose_uploader_was_erased_imports_nothing_and_says_why(
+    programme, programme_admin, django_capture_on_commit_callbacks
+):
+    from assessments.forms.imports import leader_file_read
+    from assessments.services.import_jobs import leader_import_queue
+    from assessments.services.imports import leader_import_plan
+
+    leader_file = leader_file_read(upload=csv_upload(_rows(2), ("name", "email")))
+    plan = leader_import_plan(programme=programme, leader_file=leader_file)
+    with django_capture_on_commit_callbacks(execute=False):
+        job = leader_import_queue(
+            programme=programme,
+            leader_file=leader_file,
+            fingerprint=plan.fingerprint(),
+            by=programme_admin,
+        )
+    LeaderImport.objects.filter(pk=job.pk).update(created_by=None)
+
+    assert leader_import_run(import_id=job.pk) == LeaderImport.Status.FAILED
+    job.refresh_from_db()
+    assert "who uploaded the file is unknown" in job.result
+    assert not Assessment.objects.filter(programme=programme).exists()
