@@ -35,10 +35,11 @@ test-browser: $(VENV)/.installed
 	@scripts/system-packages.sh test
 	$(BIN)/pytest -m browser
 
-## lint: ruff lint and format check
+## lint: ruff lint and format check, and the apps' one-way imports (import-linter, pyproject.toml)
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 format: $(VENV)/.installed
 	$(BIN)/ruff format .
