@@ -92,6 +92,15 @@ def uk_time(moment: datetime) -> str:
     return f"{clock} on {local.strftime('%A')} {local.day} {local.strftime('%B %Y')}"
 
 
+def uk_date(value) -> str:
+    """'13 March 2026' (a date, or a moment's day in UK time); "" for None."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = timezone.localtime(value, UK)
+    return f"{value.day} {value.strftime('%B %Y')}"
+
+
 def days_left_text(closes_at: datetime, now: datetime | None = None) -> str:
     days = (timezone.localtime(closes_at, UK).date() - timezone.localtime(now, UK).date()).days
     if days <= 0:

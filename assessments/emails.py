@@ -19,6 +19,7 @@ from accounts.models import User
 from accounts.names import greeting_name
 
 from .models import Assessment, Invitation, Programme, RaterGroup
+from .rater_groups import group_wording
 from .services.reminders import leader_outstanding
 from .tokens import token_from_nonce
 
@@ -64,20 +65,6 @@ def added_to_programme(context):
 # Rater emails --------------------------------------------------------------------------
 
 
-# How an email names the rater's relationship to the leader, and the rest of their group.
-RELATIONSHIPS = {
-    "line_manager": "their line manager",
-    "peer": "a peer",
-    "direct_report": "someone who reports to them",
-    "other": "a partner or colleague they work with",
-}
-GROUP_PLURALS = {
-    "peer": "peers",
-    "direct_report": "people who report to them",
-    "other": "partners and colleagues in your group",
-}
-
-
 def _rater_context(context) -> dict:
     invitation = (
         Invitation.objects.select_related("assessment__programme", "assessment__leader")
@@ -90,13 +77,14 @@ def _rater_context(context) -> dict:
     if programme.is_closed:
         raise MessageNotNeeded("the programme has closed")
     group = RaterGroup(invitation.rater_group)
+    wording = group_wording(group)
     return {
         "invitation": invitation,
         "greeting_name": greeting_name(invitation.name),
         "leader": invitation.assessment.leader,
         "programme": programme,
-        "relationship": RELATIONSHIPS.get(group, "a colleague"),
-        "group_plural": GROUP_PLURALS.get(group, "raters"),
+        "relationship": wording.relationship,
+        "group_plural": wording.others,
         "is_line_manager": group == RaterGroup.LINE_MANAGER,
         "threshold": programme.anonymity_threshold,
         "deadline": uk_time(programme.closes_at),
