@@ -181,12 +181,16 @@ class RatingOutline:
 _OUTLINES: dict[int, RatingOutline] = {}
 
 
-def rating_outline(*, framework: Framework) -> RatingOutline:
-    """The framework version as form pages (5 queries the first time, then none)."""
-    outline = _OUTLINES.get(framework.pk)
+def rating_outline(
+    *, framework: Framework | None = None, framework_id: int | None = None
+) -> RatingOutline:
+    """The framework version as form pages (5 queries the first time, then none). Give the
+    version or, where only its id was read (the rater's pages), its id."""
+    key = framework.pk if framework is not None else framework_id
+    outline = _OUTLINES.get(key)
     if outline is not None:
         return outline
-    framework = framework_with_contents(framework=framework)
+    framework = framework_with_contents(framework=framework or Framework(pk=key))
     scale = framework.scale
     outline = RatingOutline(
         framework=framework,

@@ -132,15 +132,41 @@ def _invitation_for_token(token: str) -> Invitation | None:
     return invitation
 
 
+# What the form's pages read of the session's invitation: its state (refusal_for), its link's
+# hash (a reissued link ends the session), the programme's dates and framework version, and
+# the leader's name. Every page asks for it, so it is one narrow query (issue 15, item 9).
+SESSION_INVITATION_FIELDS = (
+    "id",
+    "assessment_id",
+    "rater_group",
+    "state",
+    "token_hash",
+    "submitted_on",
+    "declined_at",
+    "revoked_at",
+    "assessment__id",
+    "assessment__programme_id",
+    "assessment__leader_id",
+    "assessment__programme__id",
+    "assessment__programme__name",
+    "assessment__programme__framework_id",
+    "assessment__programme__opens_at",
+    "assessment__programme__closes_at",
+    "assessment__programme__closed_at",
+    "assessment__programme__released_at",
+    "assessment__leader__id",
+    "assessment__leader__full_name",
+)
+_SESSION_INVITATIONS = Invitation.objects.select_related(
+    "assessment__programme", "assessment__leader"
+).only(*SESSION_INVITATION_FIELDS)
+
+
 def _invitation_in_session(request) -> Invitation | None:
     pk = request.session.get(SESSION_INVITATION)
     if not isinstance(pk, int):
         return None
-    return (
-        Invitation.objects.select_related("assessment__programme__framework", "assessment__leader")
-        .filter(pk=pk)
-        .first()
-    )
+    return _SESSION_INVITATIONS.filter(pk=pk).first()
 
 
 def _open_invitation(request):
@@ -228,7 +254,7 @@ def form_start(request):
     invitation, refused = _open_invitation(request)
     if refused:
         return refused
-    outline = rating_outline(framework=invitation.assessment.programme.framework)
+    outline = rating_outline(framework_id=invitation.assessment.programme.framework_id)
     answers, _ = draft_contents(assessment=invitation.assessment, invitation=invitation)
     return redirect(resume_url(place=_place(invitation), outline=outline, answers=answers))
 
@@ -241,7 +267,7 @@ def page(request, theme_slug, part=1):
     if refused:
         return refused
     assessment = invitation.assessment
-    outline = rating_outline(framework=assessment.programme.framework)
+    outline = rating_outline(framework_id=assessment.programme.framework_id)
     theme = outline.theme(theme_slug)
     quality = outline.quality_at(theme, part) if theme is not None else None
     if quality is None:
@@ -310,7 +336,7 @@ def review(request):
             missing = incomplete.missing
         else:
             return redirect("rater:done")
-    outline = rating_outline(framework=assessment.programme.framework)
+    outline = rating_outline(framework_id=assessment.programme.framework_id)
     answers, comments = draft_contents(assessment=assessment, invitation=invitation)
     context = review_context(
         place=_place(invitation),
