@@ -226,10 +226,13 @@ NAVIGATION_ACTIONS = ("next", "previous", "save", "review")
 
 
 def draft_for(*, assessment, invitation=None) -> Draft | None:
-    drafts = Draft.objects.filter(assessment=assessment)
+    # At most one row (a one-to-one, or the one self draft): no ORDER BY to compile.
+    drafts = Draft.objects.filter(assessment=assessment).order_by()
     if invitation is not None:
-        return drafts.filter(invitation=invitation).first()
-    return drafts.filter(invitation__isnull=True).first()
+        drafts = drafts.filter(invitation=invitation)
+    else:
+        drafts = drafts.filter(invitation__isnull=True)
+    return next(iter(drafts[:1]), None)
 
 
 def draft_contents(*, assessment, invitation=None) -> tuple[dict, dict]:

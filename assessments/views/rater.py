@@ -43,6 +43,7 @@ from assessments.services.responses import (
     refusal_for,
     response_submit,
 )
+from config.compiled import CompiledLookup
 
 SESSION_INVITATION = "rater_invitation_id"
 # A reissued link also ends sessions opened with the old one.
@@ -157,16 +158,20 @@ SESSION_INVITATION_FIELDS = (
     "assessment__leader__id",
     "assessment__leader__full_name",
 )
-_SESSION_INVITATIONS = Invitation.objects.select_related(
-    "assessment__programme", "assessment__leader"
-).only(*SESSION_INVITATION_FIELDS)
+# Compiled once per process (config/compiled.py); no ORDER BY: the model's default ordering
+# would join the assessment's and programme's orderings into a lookup by primary key.
+_SESSION_INVITATION = CompiledLookup(
+    Invitation.objects.select_related("assessment__programme", "assessment__leader")
+    .only(*SESSION_INVITATION_FIELDS)
+    .order_by()
+)
 
 
 def _invitation_in_session(request) -> Invitation | None:
     pk = request.session.get(SESSION_INVITATION)
     if not isinstance(pk, int):
         return None
-    return _SESSION_INVITATIONS.filter(pk=pk).first()
+    return _SESSION_INVITATION.get(pk)
 
 
 def _open_invitation(request):
