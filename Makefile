@@ -35,10 +35,11 @@ test-browser: $(VENV)/.installed
 	@scripts/system-packages.sh test
 	$(BIN)/pytest -m browser
 
-## lint: ruff lint and format check, and mypy (django-stubs) on the apps
+## lint: ruff lint and format check, the apps' one-way imports (import-linter), and mypy
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/mypy
 
 format: $(VENV)/.installed

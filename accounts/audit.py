@@ -3,8 +3,9 @@
 An audited service calls ``audit_record`` inside its own transaction, so an event is written
 if and only if the action took effect. Events are never changed or deleted (the model, its
 queryset and, on PostgreSQL, a trigger refuse), with one exception: erasure and retention
-*redact* the names and emails an event carries (``audit_redact_person``,
-``audit_redact_raters``) so the history stays complete without naming the person.
+*redact* the names and emails an event carries (``audit_redact_person``, and for raters
+``assessments.audit.audit_redact_raters``) so the history stays complete without naming the
+person.
 
 People are named only in ``actor_label`` and in ``detail``, and in ``detail`` always as a
 reference built by ``person_ref`` or ``rater_ref``: ``{"user_id" | "invitation_id", "name",
@@ -13,7 +14,7 @@ reason) that mentions the person's name or email.
 """
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable
 
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet
@@ -148,17 +149,24 @@ def audit_event_summary(event: AuditEvent) -> str:
 # Redacting ------------------------------------------------------------------------------
 
 
+# Which programmes' events may name a person: each app that ties people to programmes
+# registers a finder ``user -> set of programme ids`` (assessments: the programmes they lead
+# in, run or support), in its AppConfig.ready(). accounts never imports the apps above it.
+_person_programme_finders: list[Callable[[User], set[int]]] = []
+
+
+def audit_person_programmes_register(finder: Callable[[User], set[int]]) -> None:
+    if finder not in _person_programme_finders:
+        _person_programme_finders.append(finder)
+
+
 def audit_redact_person(*, user: User) -> int:
     """Replace a person's name and email everywhere the audit log carries them: as the
     actor, in references to them, and in free text. Call it before the account itself is
     anonymised (it searches for the current name and email). Returns the rows changed."""
-    from assessments.models import Assessment, Programme
-
-    programme_ids = set(
-        Assessment.objects.filter(leader=user).values_list("programme_id", flat=True)
-    ) | set(
-        Programme.objects.filter(Q(admins=user) | Q(facilitators=user)).values_list("pk", flat=True)
-    )
+    programme_ids: set[int] = set()
+    for finder in _person_programme_finders:
+        programme_ids |= set(finder(user))
     candidates = AuditEvent.objects.filter(
         Q(actor=user)
         | Q(object_type=User._meta.label_lower, object_id=str(user.pk))
@@ -173,26 +181,19 @@ def audit_redact_person(*, user: User) -> int:
     )
 
 
-def audit_redact_raters(*, invitations: Iterable) -> int:
-    """``audit_redact_person`` for raters, who have no account: by invitation."""
-    invitations = list(invitations)
-    if not invitations:
+def audit_redact_references(
+    *, object_type: str, key: str, ids: set, texts: list[str], programme_ids: set[int]
+) -> int:
+    """Redact the people an app names by its own references (``key`` in ``detail``, e.g.
+    raters by ``invitation_id``: ``assessments.audit.audit_redact_raters``): events about
+    those objects and the events of those programmes. Returns the rows changed."""
+    if not ids:
         return 0
-    from assessments.models import Invitation
-
-    rows = Invitation.objects.filter(pk__in=[i.pk for i in invitations]).values_list(
-        "pk", "name", "email", "assessment__programme_id"
-    )
-    ids, texts, programme_ids = set(), [], set()
-    for pk, name, email, programme_id in rows:
-        ids.add(pk)
-        texts += [email, name]
-        programme_ids.add(programme_id)
     candidates = AuditEvent.objects.filter(
-        Q(object_type=Invitation._meta.label_lower, object_id__in=[str(pk) for pk in ids])
+        Q(object_type=object_type, object_id__in=[str(pk) for pk in ids])
         | Q(programme_id_ref__in=programme_ids)
     )
-    return _redact(candidates, key="invitation_id", ids=ids, texts=texts)
+    return _redact(candidates, key=key, ids=ids, texts=texts)
 
 
 def _redact(candidates, *, key: str, ids: set, texts: list[str], actor: User | None = None) -> int:

@@ -22,7 +22,7 @@ SCOPE = "sign-in-failures"
 
 
 def sign_in_window_seconds() -> int:
-    return getattr(settings, "SIGN_IN_ADDRESS_WINDOW_MINUTES", 15) * 60
+    return settings.SIGN_IN_ADDRESS_WINDOW_MINUTES * 60
 
 
 def _address(request) -> str:
@@ -30,7 +30,7 @@ def _address(request) -> str:
 
 
 def sign_in_address_throttled(request) -> bool:
-    limit = getattr(settings, "SIGN_IN_ADDRESS_LIMIT", 30)
+    limit = settings.SIGN_IN_ADDRESS_LIMIT
     return throttle_exceeded(scope=SCOPE, subject=_address(request), limit=limit)
 
 

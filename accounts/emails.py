@@ -25,10 +25,8 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from .models import OutboxEmail, User
-from .names import greeting_name
 
 UK = ZoneInfo("Europe/London")
-MINUTES_TO_COMPLETE = 15
 
 
 class MessageNotNeeded(Exception):
@@ -94,6 +92,15 @@ def uk_time(moment: datetime) -> str:
     return f"{clock} on {local.strftime('%A')} {local.day} {local.strftime('%B %Y')}"
 
 
+def uk_date(value) -> str:
+    """'13 March 2026' (a date, or a moment's day in UK time); "" for None."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = timezone.localtime(value, UK)
+    return f"{value.day} {value.strftime('%B %Y')}"
+
+
 def days_left_text(closes_at: datetime, now: datetime | None = None) -> str:
     days = (timezone.localtime(closes_at, UK).date() - timezone.localtime(now, UK).date()).days
     if days <= 0:
@@ -106,7 +113,7 @@ def days_left_text(closes_at: datetime, now: datetime | None = None) -> str:
 # Account emails ------------------------------------------------------------------------
 
 
-def _set_password_link(user: User) -> str:
+def set_password_url(user: User) -> str:
     return site_link(
         reverse(
             "accounts:password_reset_confirm",
@@ -118,59 +125,23 @@ def _set_password_link(user: User) -> str:
     )
 
 
-def _link_validity() -> str:
+def link_validity() -> str:
     hours = settings.PASSWORD_RESET_TIMEOUT // 3600
     return f"{hours // 24} days" if hours % 24 == 0 and hours >= 48 else f"{hours} hours"
 
 
-def _user(context) -> User:
+def email_user(context) -> User:
     user = User.objects.filter(pk=context.get("user_id"), is_active=True).first()
     if user is None:
         raise MessageNotNeeded("the account no longer exists or is inactive")
     return user
 
 
-def _programme_context(context) -> dict:
-    from assessments.models import Programme
-
-    programme = Programme.objects.filter(pk=context.get("programme_id")).first()
-    if programme is None:
-        raise MessageNotNeeded("the programme no longer exists")
-    added_by = User.objects.filter(pk=context.get("added_by_id")).first()
-    return {
-        "programme": programme,
-        "added_by": added_by,
-        "programme_admins": list(programme.admins.order_by("full_name")[:3]),
-        "deadline": uk_time(programme.closes_at),
-        "minimum_raters": programme.minimum_raters,
-        "login_link": site_link(reverse("accounts:login")),
-        "password_reset_link": site_link(reverse("accounts:password_reset")),
-    }
-
-
-@message("account_invitation")
-def account_invitation(context):
-    user = _user(context)
-    if user.has_usable_password():
-        raise MessageNotNeeded("the account already has a password")
-    return {
-        "user": user,
-        "set_password_link": _set_password_link(user),
-        "link_validity": _link_validity(),
-        **_programme_context(context),
-    }
-
-
-@message("added_to_programme")
-def added_to_programme(context):
-    return {"user": _user(context), **_programme_context(context)}
-
-
 @message("password_reset")
 def password_reset(context):
     """Rendered with the same templates as Django's PasswordResetForm, so it carries the
     variables they expect (uid, token, protocol, domain) besides the whole link."""
-    user = _user(context)
+    user = email_user(context)
     protocol, _, domain = settings.SITE_URL.partition("://")
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
@@ -186,115 +157,5 @@ def password_reset(context):
         "reset_link": site_link(
             reverse("accounts:password_reset_confirm", kwargs={"uidb64": uid, "token": token})
         ),
-        "link_validity": _link_validity(),
-    }
-
-
-# Rater emails --------------------------------------------------------------------------
-
-
-# How an email names the rater's relationship to the leader, and the rest of their group.
-RELATIONSHIPS = {
-    "line_manager": "their line manager",
-    "peer": "a peer",
-    "direct_report": "someone who reports to them",
-    "other": "a partner or colleague they work with",
-}
-GROUP_PLURALS = {
-    "peer": "peers",
-    "direct_report": "people who report to them",
-    "other": "partners and colleagues in your group",
-}
-
-
-def _rater_context(context) -> dict:
-    from assessments.models import Invitation, RaterGroup
-    from assessments.tokens import token_from_nonce
-
-    invitation = (
-        Invitation.objects.select_related("assessment__programme", "assessment__leader")
-        .filter(pk=context.get("invitation_id"))
-        .first()
-    )
-    if invitation is None or not invitation.is_open or not invitation.token_nonce:
-        raise MessageNotNeeded("the invitation has been removed, revoked or answered")
-    programme = invitation.assessment.programme
-    if programme.is_closed:
-        raise MessageNotNeeded("the programme has closed")
-    group = RaterGroup(invitation.rater_group)
-    return {
-        "invitation": invitation,
-        "greeting_name": greeting_name(invitation.name),
-        "leader": invitation.assessment.leader,
-        "programme": programme,
-        "relationship": RELATIONSHIPS.get(group, "a colleague"),
-        "group_plural": GROUP_PLURALS.get(group, "raters"),
-        "is_line_manager": group == RaterGroup.LINE_MANAGER,
-        "threshold": programme.anonymity_threshold,
-        "deadline": uk_time(programme.closes_at),
-        "days_left": days_left_text(programme.closes_at),
-        "minutes": MINUTES_TO_COMPLETE,
-        "feedback_link": site_link(f"/feedback/{token_from_nonce(invitation.token_nonce)}/"),
-    }
-
-
-@message("rater_invitation")
-def rater_invitation(context):
-    return _rater_context(context)
-
-
-@message("rater_reminder")
-def rater_reminder(context):
-    return _rater_context(context)
-
-
-@message("leader_reminder")
-def leader_reminder(context):
-    """What the leader still has to do, as it stands when the email is sent."""
-    from assessments.models import Assessment
-    from assessments.services.reminders import leader_outstanding
-
-    assessment = (
-        Assessment.objects.select_related("programme", "leader")
-        .filter(pk=context.get("assessment_id"))
-        .first()
-    )
-    if assessment is None or assessment.programme.is_closed:
-        raise MessageNotNeeded("the leader or the programme is gone or closed")
-    items = leader_outstanding(assessment=assessment)
-    if not items:
-        raise MessageNotNeeded("the leader has nothing left to do")
-    programme = assessment.programme
-    return {
-        "leader": assessment.leader,
-        "programme": programme,
-        "items": items,
-        "deadline": uk_time(programme.closes_at),
-        "days_left": days_left_text(programme.closes_at),
-        "link": site_link(reverse("leader:assessment", args=[assessment.pk])),
-    }
-
-
-@message("nominations_for_approval")
-def nominations_for_approval(context):
-    from assessments.models import Assessment
-
-    assessment = (
-        Assessment.objects.select_related("programme", "leader")
-        .filter(pk=context.get("assessment_id"))
-        .first()
-    )
-    if assessment is None or assessment.nominations_approved_at or assessment.programme.is_closed:
-        raise MessageNotNeeded("the nominations are approved or no longer pending")
-    path = reverse(
-        "invitations:approve",
-        kwargs={"programme_pk": assessment.programme_id, "assessment_pk": assessment.pk},
-    )
-    return {
-        "assessment": assessment,
-        "leader": assessment.leader,
-        "programme": assessment.programme,
-        "nominated": assessment.invitations.exclude(state="revoked").count(),
-        "deadline": uk_time(assessment.programme.closes_at),
-        "approve_link": site_link(path),
+        "link_validity": link_validity(),
     }

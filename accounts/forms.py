@@ -78,7 +78,7 @@ class PasswordResetRequestForm(_NHSFormMixin, auth_forms.PasswordResetForm):
 
 def password_reset_email_limited(email: str) -> bool:
     """Count one request for this address; True once it is past the hourly limit."""
-    limit = getattr(settings, "PASSWORD_RESET_EMAIL_LIMIT", 3)
+    limit = settings.PASSWORD_RESET_EMAIL_LIMIT
     count = throttle_hit(scope="password-reset-email", subject=email.lower(), window_seconds=3600)
     return count > limit
 

@@ -125,7 +125,7 @@ class PasswordResetRequestView(auth_views.PasswordResetView):
     hour, then 429. The form limits each email address asked for (accounts/forms.py)."""
 
     def post(self, request, *args, **kwargs):
-        limit = getattr(settings, "PASSWORD_RESET_ADDRESS_LIMIT", 20)
+        limit = settings.PASSWORD_RESET_ADDRESS_LIMIT
         count = throttle_hit(
             scope="password-reset-address",
             subject=client_ip(request) or "unknown",

@@ -8,8 +8,12 @@ class AssessmentsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save
 
-        from framework.models import FrozenWhenInUse
+        from accounts.audit import audit_person_programmes_register
+        from framework.models import FrozenWhenInUse, framework_usage_register
 
+        from . import emails  # noqa: F401 (registers the emails about programmes and raters)
+        from .audit import person_programme_ids
+        from .models import framework_used_by_assessments
         from .services.rating_form import outline_cache_clear
 
         # A framework row written in this process: forget the outlines read so far.
@@ -17,3 +21,7 @@ class AssessmentsConfig(AppConfig):
             if issubclass(model, FrozenWhenInUse):
                 post_save.connect(outline_cache_clear, sender=model, weak=False)
                 post_delete.connect(outline_cache_clear, sender=model, weak=False)
+        # A framework version an assessment refers to is frozen.
+        framework_usage_register(framework_used_by_assessments)
+        # The audit log redacts a person in the events of the programmes they take part in.
+        audit_person_programmes_register(person_programme_ids)

@@ -13,16 +13,14 @@ from config.client_ip import client_ip
 from config.throttle import throttle_hit
 
 SCOPE = "rater-link-miss"
-DEFAULT_LIMIT = 20
-DEFAULT_WINDOW_SECONDS = 10 * 60
 
 
 def link_miss_limit() -> int:
-    return getattr(settings, "RATER_LINK_MISS_LIMIT", DEFAULT_LIMIT)
+    return settings.RATER_LINK_MISS_LIMIT
 
 
 def link_miss_window() -> int:
-    return getattr(settings, "RATER_LINK_MISS_WINDOW_SECONDS", DEFAULT_WINDOW_SECONDS)
+    return settings.RATER_LINK_MISS_WINDOW_SECONDS
 
 
 def _subject(request) -> str:

@@ -251,6 +251,11 @@ class Assessment(models.Model):
         return f"{self.leader} in {self.programme}"
 
 
+def framework_used_by_assessments(framework_id) -> bool:
+    """Is this framework version frozen? (registered with ``framework.models`` in ready())"""
+    return Assessment.objects.filter(programme__framework_id=framework_id).exists()
+
+
 class Invitation(models.Model):
     """One rater asked to rate one leader.
 

@@ -35,7 +35,7 @@ def _trusted(address, networks) -> bool:
 def client_ip(request) -> str | None:
     """The client's address as text, or None when there is no valid one (it is stored in
     an address column by the sign-in lockout, so nothing else may reach it)."""
-    networks = _networks(tuple(getattr(settings, "TRUSTED_PROXIES", ())))
+    networks = _networks(tuple(settings.TRUSTED_PROXIES))
     remote = _address(request.META.get("REMOTE_ADDR", ""))
     if _trusted(remote, networks):
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")

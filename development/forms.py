@@ -1,6 +1,6 @@
 """Forms: the debrief (date, notes, release), the plan's goals, the facilitator's comments.
 
-Dates use the NHS.UK date input (three boxes) of ``framework.nhsuk_fields``, without the
+Dates use the NHS.UK date input (three boxes) of ``nhsuk.fields``, without the
 time box. What was typed is shown again as typed when something is wrong.
 """
 
@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from framework.models import Quality
-from framework.nhsuk_fields import DATE_TIME_PARTS, DateTimePartsWidget
+from nhsuk.fields import DATE_TIME_PARTS, DateTimePartsWidget
 
 from .models import MAX_GOALS
 from .services import NOTES_MAX_LENGTH, REQUIRED_TO_SUBMIT, GoalInput

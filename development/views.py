@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 
 from assessments.access import programme_for_admin
 from assessments.models import Programme
-from framework.templatetags.nhsuk_forms import nhsuk_error_target
+from nhsuk.templatetags.nhsuk_forms import nhsuk_error_target
 from reports.pdf import pdf_render
 from reports.release import assessment_reports_releasable
 from reports.services import report_is_released

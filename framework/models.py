@@ -5,6 +5,8 @@ A framework version that an assessment refers to is frozen: a change is a new ve
 trigger (``assessments`` migration 0002) refuses the same writes made any other way.
 """
 
+from collections.abc import Callable
+
 from django.core.exceptions import ValidationError
 from django.db import models
 
@@ -13,11 +15,20 @@ class FrameworkInUse(ValidationError):
     """A write to a framework version that assessments already refer to."""
 
 
+# Whoever refers to framework versions registers a check ``framework id -> in use?`` in its
+# AppConfig.ready() (assessments: an assessment's programme uses it), so framework imports
+# none of the apps above it.
+_usage_checks: list[Callable[[int], bool]] = []
+
+
+def framework_usage_register(check: Callable[[int], bool]) -> None:
+    if check not in _usage_checks:
+        _usage_checks.append(check)
+
+
 def framework_in_use(framework_id) -> bool:
     """True when an assessment refers to this framework version."""
-    from assessments.models import Assessment  # the dependency points one way only
-
-    return Assessment.objects.filter(programme__framework_id=framework_id).exists()
+    return any(check(framework_id) for check in _usage_checks)
 
 
 class FrozenWhenInUse(models.Model):

@@ -1,45 +1,20 @@
-"""The NHS.UK crispy-forms pack (templates/nhsuk/) and the pages built on base.html."""
+"""The NHS.UK crispy-forms pack (the nhsuk app) and the pages built on base.html."""
 
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
-from crispy_forms.bootstrap import (
-    Accordion,
-    AccordionGroup,
-    Alert,
-    AppendedText,
-    FieldWithButtons,
-    FormActions,
-    InlineCheckboxes,
-    InlineRadios,
-    Modal,
-    PrependedText,
-    StrictButton,
-    Tab,
-    TabHolder,
-    UneditableField,
-)
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import (
-    HTML,
-    Button,
-    ButtonHolder,
-    Column,
-    Div,
-    Fieldset,
-    Hidden,
-    Layout,
-    MultiField,
-    Reset,
-    Row,
-    Submit,
-)
+from crispy_forms.layout import Button, Fieldset, Layout, Submit
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core import mail
-from django.template import Context, Template
+from django.template import Context, Template, TemplateDoesNotExist
 from django.test import RequestFactory
+from django.test.signals import template_rendered
 from django.views.defaults import server_error
+
+import nhsuk
 
 # --- a small HTML tree, enough to ask questions of rendered markup --------------------------
 
@@ -305,94 +280,38 @@ def test_crispy_filter_uses_the_same_pack():
     assert not doc.find_all("form")
 
 
-def test_layout_fieldset_is_an_nhsuk_fieldset_with_a_legend():
+def test_a_layout_object_the_pack_does_not_ship_fails_loudly(settings):
+    # The pack keeps only what the pages use (issue 15, item 5); a page that needs another
+    # crispy layout object adds its NHS.UK template to nhsuk/templates/nhsuk/ first.
+    settings.CRISPY_FAIL_SILENTLY = False
     form = FeedbackForm()
     form.helper.layout = Layout(Fieldset("About you", "name", "email"))
-    doc = parse(render_crispy(form))
-    fieldset = doc.find("fieldset", cls="nhsuk-fieldset")
-    assert fieldset.find("legend", cls="nhsuk-fieldset__legend").text() == "About you"
-    assert fieldset.find("input", id="id_email")
+    with pytest.raises(TemplateDoesNotExist):
+        render_crispy(form)
 
 
-def test_every_crispy_layout_object_has_an_nhsuk_template(settings):
-    settings.CRISPY_FAIL_SILENTLY = False  # a missing template or field raises
-
-    class TripForm(forms.Form):
-        name = forms.CharField()
-        cost = forms.DecimalField()
-        days = forms.IntegerField()
-        mode = forms.ChoiceField(choices=[("bus", "Bus"), ("car", "Car")], widget=forms.RadioSelect)
-        aims = forms.MultipleChoiceField(
-            choices=[("a", "Learn")], widget=forms.CheckboxSelectMultiple, required=False
-        )
-        q, notes, extra, more, code = (forms.CharField(required=False) for _ in range(5))
-
-    form = TripForm(data={"mode": "car"})
-    form.helper = FormHelper()
-    form.helper.layout = Layout(
-        Row(Column("name"), Column("notes", css_class="nhsuk-grid-column-one-third")),
-        MultiField("Costs", PrependedText("cost", "£"), AppendedText("days", "days")),
-        InlineRadios("mode"),
-        InlineCheckboxes("aims"),
-        FieldWithButtons("q", StrictButton("Search", type="submit")),
-        TabHolder(Tab("First", "extra"), Tab("Second", "more")),
-        Accordion(AccordionGroup("Advanced", UneditableField("code"))),
-        Alert(content="Check your answers."),
-        Modal(Div(HTML("<p>Shown in place</p>")), title="Extra"),
-        ButtonHolder(Submit("save", "Save"), Reset("reset", "Reset")),
-        FormActions(Button("back", "Back"), Hidden("step", "2")),
-    )
-    doc = parse(render_crispy(form))
-    for cls in [
-        "nhsuk-grid-column-one-half",
-        "nhsuk-grid-column-one-third",
-        "nhsuk-input-wrapper__prefix",
-        "nhsuk-input-wrapper__suffix",
-        "nhsuk-radios--inline",
-        "nhsuk-checkboxes--inline",
-        "nhsuk-tabs__panel--hidden",
-        "nhsuk-expander",
-        "nhsuk-inset-text",
-        "nhsuk-card",
-        "nhsuk-button-group",
-    ]:
-        assert doc.find_all(cls=cls), cls
-    assert "checked" in doc.find("input", id="id_mode_1").attrs
-    search = doc.find("div", id="div_id_q").find("div", cls="nhsuk-input-wrapper")
-    assert search.find("button", type="submit").classes == ["nhsuk-button"]
-    assert doc.find("input", type="hidden", name="step")
-    assert not [el for el in doc.iter() if any(c.startswith("btn") for c in el.classes)]
+PACK = Path(nhsuk.__file__).parent / "templates"
 
 
-@pytest.mark.parametrize("template", [None, "nhsuk/table_inline_formset.html"])
-def test_formsets_have_one_error_summary(template):
-    class NameForm(forms.Form):
-        name = forms.CharField()
-        keep = forms.BooleanField(required=False)
+def test_every_template_of_the_pack_is_rendered_by_these_tests():
+    """Rendering the forms above (the tag and the filter, bound and unbound) uses every
+    template the pack ships: none is dead weight, and each is covered by the tests here."""
+    shipped = {str(path.relative_to(PACK)) for path in PACK.rglob("*.html")}
+    used = set()
 
-    formset = forms.formset_factory(NameForm, extra=0)(
-        data={
-            "form-TOTAL_FORMS": "2",
-            "form-INITIAL_FORMS": "2",
-            "form-0-name": "Ann",
-            "form-1-name": "",
-        }
-    )
-    assert not formset.is_valid()
-    helper = FormHelper()
-    if template:
-        helper.template = template
-    html = Template("{% load crispy_forms_tags %}{% crispy formset helper %}").render(
-        Context({"formset": formset, "helper": helper, "csrf_token": "test-token"})
-    )
-    doc = parse(html)
-    (summary,) = doc.find_all("div", cls="nhsuk-error-summary")
-    assert summary.find("a", href="#id_form-1-name")
-    assert doc.find("input", name="form-TOTAL_FORMS", type="hidden")
-    assert doc.find("input", id="id_form-0-name").attrs["value"] == "Ann"
-    # A checkbox's label draws its box, so even with labels hidden the label is shown.
-    keep_label = doc.find("label", **{"for": "id_form-0-keep"})
-    assert "nhsuk-u-visually-hidden" not in keep_label.classes
+    def seen(sender, template, **kwargs):
+        used.add(template.name)
+
+    template_rendered.connect(seen)
+    try:
+        for data in (None, INVALID):
+            render_crispy(FeedbackForm(data=data))
+            Template("{% load crispy_forms_tags %}{{ form|crispy }}").render(
+                Context({"form": FeedbackForm(data=data)})
+            )
+    finally:
+        template_rendered.disconnect(seen)
+    assert shipped == {name for name in used if name and name.startswith("nhsuk/")}
 
 
 def test_password_fields_get_the_nhsuk_show_button():

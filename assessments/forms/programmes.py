@@ -7,7 +7,7 @@ from django.core.validators import validate_email
 
 from accounts.models import User
 from framework.models import Framework
-from framework.nhsuk_fields import DateTimePartsField
+from nhsuk.fields import DateTimePartsField
 
 from ..models import DEFAULT_NOMINATION_RULES, MINIMUM_ANONYMITY_THRESHOLD, Programme, RaterGroup
 

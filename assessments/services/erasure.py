@@ -16,7 +16,6 @@ place with the name and email replaced, and the erasure itself is audited.
 """
 
 from django.core.exceptions import ValidationError
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -24,14 +23,15 @@ from django.utils import timezone
 from accounts.audit import (
     audit_record,
     audit_redact_person,
-    audit_redact_raters,
     person_ref,
     rater_ref,
 )
 from accounts.models import AuditAction, OutboxEmail, User
 
 from ..access import programmes_administered_by
+from ..audit import audit_redact_raters
 from ..models import Assessment, Draft, Invitation, Response
+from ..signals import leader_erasing
 from .retention import ERASED_EMAIL_DOMAIN, ERASED_RATER_NAME
 
 ERASED_LEADER_NAME = "Erased leader"
@@ -86,27 +86,21 @@ def leader_erase(*, assessment: Assessment, by: User) -> dict:
         audit_redact_raters(invitations=invitations)
         audit_redact_person(user=leader)
 
-        from reports.models import ReleasedThemeReport, ThemeReport
-
-        reports = ThemeReport.objects.filter(assessment__in=assessments)
-        released = ReleasedThemeReport.objects.filter(version__assessment__in=assessments)
-        files = [
-            name
-            for rows in (reports, released)
-            for name in rows.values_list("file", flat=True)
-            if name
-        ]
         deleted = {
             "user_id": leader.pk,
             "assessments": len(assessments),
             "responses": Response.objects.filter(assessment__in=assessments).count(),
             "raters": invitations.count(),
-            "reports": reports.count(),
-            "emails": _emails_delete(leader, assessments, invitations),
         }
+        # Each app erases its own rows about these assessments (reports: theme reports and
+        # their PDF files) before the assessments go.
+        for _receiver, counts in leader_erasing.send(
+            sender=Assessment, assessments=assessments, leader=leader
+        ):
+            deleted.update(counts or {})
+        deleted["emails"] = _emails_delete(leader, assessments, invitations)
         Assessment.objects.filter(pk__in=[a.pk for a in assessments]).delete()
         _account_anonymise(leader)
-        transaction.on_commit(lambda: [default_storage.delete(name) for name in files])
         for programme in {a.programme_id: a.programme for a in assessments}.values():
             audit_record(
                 actor=by,

@@ -28,7 +28,7 @@ IMPORT_MAX_ATTEMPTS = 3
 
 
 def import_in_request_max_rows() -> int:
-    return getattr(settings, "IMPORT_IN_REQUEST_MAX_ROWS", 500)
+    return settings.IMPORT_IN_REQUEST_MAX_ROWS
 
 
 def leader_import_queue(

@@ -19,6 +19,7 @@ from accounts.models import User
 from accounts.names import name_problem
 
 from ..models import Assessment, Invitation, NominationRule, RaterGroup
+from ..rater_groups import group_noun
 from ..tokens import token_from_nonce, token_hash, token_new_nonce
 from .programmes import programme_threshold_fix
 
@@ -29,19 +30,6 @@ REMOVABLE_STATES = (State.NOMINATED, State.INVITED)
 # leader who has started (PRODUCT.md, promise 5): a wrong address is withdrawn by an admin.
 LEADER_REMOVABLE_STATES = (State.NOMINATED,)
 NOT_COUNTED_STATES = (State.DECLINED, State.REVOKED)
-
-# One rater and several, as the nomination page names them.
-GROUP_NOUNS = {
-    RaterGroup.LINE_MANAGER: ("line manager", "line managers"),
-    RaterGroup.PEER: ("peer", "peers"),
-    RaterGroup.DIRECT_REPORT: ("direct report", "direct reports"),
-    RaterGroup.OTHER: ("other rater", "other raters"),
-}
-
-
-def group_noun(group, count: int) -> str:
-    one, many = GROUP_NOUNS[RaterGroup(group)]
-    return one if count == 1 else many
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from accounts.models import AuditAction, Role, User
 from accounts.roles import role_grant
 
 from ..models import DEFAULT_NOMINATION_RULES, Assessment, NominationRule, Programme
+from ..signals import programme_closed
 
 
 def nomination_rules_create_defaults(*, programme: Programme) -> None:
@@ -193,9 +194,6 @@ def programme_close(*, programme: Programme, now=None, by: User | None = None) -
     transaction commits, and frozen from then on. Returns False if it was already closed.
     ``by`` is the admin who closed it early; None when the closing time passed."""
     now = now or timezone.now()
-    from reports.release import programme_reports_release
-    from reports.services import reports_generate_for_programme
-
     from .sealing import envelopes_seal
 
     updated = Programme.objects.filter(pk=programme.pk, closed_at__isnull=True).update(
@@ -212,9 +210,9 @@ def programme_close(*, programme: Programme, now=None, by: User | None = None) -
         )
         # Every answer still waiting is sealed now, before the reports read them.
         envelopes_seal(programme_id=programme.pk, final=True)
-        # Rendered by the report workers after this transaction commits.
-        reports_generate_for_programme(programme=programme)
+        # The reports app asks for every leader's reports (rendered after this transaction
+        # commits) and releases an on-close programme.
+        programme_closed.send(sender=Programme, programme=programme, by=by)
         if programme.release_mode == Programme.ReleaseMode.ON_CLOSE:
-            programme_reports_release(programme=programme, by=by, now=programme.closed_at)
             programme.refresh_from_db()
     return bool(updated)

@@ -181,12 +181,16 @@ class RatingOutline:
 _OUTLINES: dict[int, RatingOutline] = {}
 
 
-def rating_outline(*, framework: Framework) -> RatingOutline:
-    """The framework version as form pages (5 queries the first time, then none)."""
-    outline = _OUTLINES.get(framework.pk)
+def rating_outline(
+    *, framework: Framework | None = None, framework_id: int | None = None
+) -> RatingOutline:
+    """The framework version as form pages (5 queries the first time, then none). Give the
+    version or, where only its id was read (the rater's pages), its id."""
+    key = framework.pk if framework is not None else framework_id
+    outline = _OUTLINES.get(key)
     if outline is not None:
         return outline
-    framework = framework_with_contents(framework=framework)
+    framework = framework_with_contents(framework=framework or Framework(pk=key))
     scale = framework.scale
     outline = RatingOutline(
         framework=framework,
@@ -222,10 +226,13 @@ NAVIGATION_ACTIONS = ("next", "previous", "save", "review")
 
 
 def draft_for(*, assessment, invitation=None) -> Draft | None:
-    drafts = Draft.objects.filter(assessment=assessment)
+    # At most one row (a one-to-one, or the one self draft): no ORDER BY to compile.
+    drafts = Draft.objects.filter(assessment=assessment).order_by()
     if invitation is not None:
-        return drafts.filter(invitation=invitation).first()
-    return drafts.filter(invitation__isnull=True).first()
+        drafts = drafts.filter(invitation=invitation)
+    else:
+        drafts = drafts.filter(invitation__isnull=True)
+    return next(iter(drafts[:1]), None)
 
 
 def draft_contents(*, assessment, invitation=None) -> tuple[dict, dict]:

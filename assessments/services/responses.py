@@ -99,6 +99,22 @@ def _lock(*, assessment: Assessment, invitation: Invitation | None):
     return assessment, invitation
 
 
+def _lock_with_draft(*, assessment: Assessment, invitation: Invitation):
+    """``_lock`` for a rater in one query, with their draft (None when there is none)."""
+    if invitation.assessment_id != assessment.pk:
+        raise ValueError("The invitation belongs to another assessment.")
+    invitation = (
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("assessment__programme", "draft")
+        .get(pk=invitation.pk)
+    )
+    try:
+        draft = invitation.draft
+    except Draft.DoesNotExist:
+        draft = None
+    return invitation.assessment, invitation, draft
+
+
 def _draft_filter(*, assessment: Assessment, invitation: Invitation | None) -> dict:
     if invitation is not None:
         return {"invitation": invitation}
@@ -150,22 +166,29 @@ def draft_save(
     the form no longer accepts answers.
     """
     with transaction.atomic():
-        assessment, invitation = _lock(assessment=assessment, invitation=invitation)
+        if invitation is not None:
+            # One query: the invitation locked, with its assessment, programme and draft.
+            assessment, invitation, draft = _lock_with_draft(
+                assessment=assessment, invitation=invitation
+            )
+        else:
+            assessment, invitation = _lock(assessment=assessment, invitation=None)
+            draft = Draft.objects.filter(assessment=assessment, invitation__isnull=True).first()
         refusal = refusal_for(assessment=assessment, invitation=invitation)
         if refusal is not None:
             raise refusal
-        outline = rating_outline(framework=assessment.programme.framework)
+        outline = rating_outline(framework_id=assessment.programme.framework_id)
         answers = _clean_answers(outline=outline, answers=answers)
         comments = _clean_comments(outline=outline, comments=comments)
         if invitation is not None and invitation.state == Invitation.State.INVITED:
             invitation.state = Invitation.State.STARTED
             invitation.started_at = timezone.now()
             invitation.save(update_fields=["state", "started_at"])
-        draft = (
-            Draft.objects.select_for_update()
-            .filter(**_draft_filter(assessment=assessment, invitation=invitation))
-            .first()
-        ) or Draft(assessment=assessment, invitation=invitation)
+        # The owner's row is locked, so no one else writes this draft before we do: it is
+        # read with the lock and written in one statement (an UPDATE, or the first INSERT).
+        new = draft is None
+        if new:
+            draft = Draft(assessment=assessment, invitation=invitation)
         saved_answers, saved_comments = draft.contents()
         for key, value in answers.items():
             if value is None:
@@ -178,7 +201,10 @@ def draft_save(
             else:
                 saved_comments.pop(key, None)
         draft.contents_set(answers=saved_answers, comments=saved_comments)
-        draft.save()
+        if new:
+            draft.save(force_insert=True)
+        else:
+            draft.save(update_fields=["box", "updated_at"])
         return draft
 
 
@@ -218,7 +244,7 @@ def _submit_locked(*, assessment: Assessment, invitation: Invitation | None):
         .first()
     )
     answers, comments = draft.contents() if draft else ({}, {})
-    outline = rating_outline(framework=assessment.programme.framework)
+    outline = rating_outline(framework_id=assessment.programme.framework_id)
     missing = outline.missing_statements(answers)
     if missing:
         raise ResponseIncomplete([s.pk for s in missing])

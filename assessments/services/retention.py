@@ -17,10 +17,12 @@ from django.db.models import CharField, Q, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
-from accounts.audit import audit_record, audit_redact_raters
+from accounts.audit import audit_record
 from accounts.models import AuditAction, OutboxEmail
 
+from ..audit import audit_redact_raters
 from ..models import Draft, Invitation, Programme, Rating, ThemeComment
+from ..signals import programme_purging
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +84,8 @@ def programme_purge(*, programme: Programme, now=None) -> dict | None:
             ).delete()[0],
             "raters": invitations_blank(invitations=invitations),
         }
-        _unrendered_reports_fail(programme)
+        # Each app purges its own data (reports: a report not rendered by now never will be).
+        programme_purging.send(sender=Programme, programme=programme, now=now)
         Programme.objects.filter(pk=programme.pk).update(purged_at=now)
         audit_record(
             actor=None,
@@ -108,19 +111,4 @@ def invitations_blank(*, invitations) -> int:
         email=Concat(Value("erased-"), Cast("pk", CharField()), Value(f"@{ERASED_EMAIL_DOMAIN}")),
         decline_reason="",
         token_nonce="",
-    )
-
-
-def _unrendered_reports_fail(programme: Programme) -> None:
-    """A report not rendered by now never will be: its inputs are gone."""
-    from reports.models import ThemeReport
-
-    ThemeReport.objects.filter(assessment__programme=programme).exclude(
-        status=ThemeReport.Status.READY
-    ).update(
-        status=ThemeReport.Status.FAILED,
-        claimed_at=None,
-        last_error="Not rendered before the raw data was deleted at the end of the retention "
-        "period.",
-        updated_at=timezone.now(),
     )

@@ -15,14 +15,15 @@ from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.decorators import decorator_from_middleware
-from django.utils.formats import date_format
-from django.utils.timezone import localtime
 from django.views.decorators.http import require_http_methods
 
+from accounts.emails import uk_date, uk_time
 from assessments import tokens
 from assessments.forms.rating import DeclineForm, ThemeRatingForm
 from assessments.link_guesses import link_miss_record, link_miss_window
 from assessments.models import Invitation, RaterGroup
+from assessments.rater_groups import group_wording
+from assessments.refusals import refusal_wording
 from assessments.services.rating_form import (
     NAVIGATION_ACTIONS,
     FormPlace,
@@ -42,14 +43,11 @@ from assessments.services.responses import (
     refusal_for,
     response_submit,
 )
+from config.compiled import CompiledLookup
 
 SESSION_INVITATION = "rater_invitation_id"
 # A reissued link also ends sessions opened with the old one.
 SESSION_TOKEN_HASH = "rater_token_hash"  # noqa: S105 (a session key, not a secret)
-
-# Unknown or malformed links allowed per client IP within the window, before a 429.
-DEFAULT_LINK_MISS_LIMIT = 20
-DEFAULT_LINK_MISS_WINDOW_SECONDS = 10 * 60
 
 
 class _CsrfWithoutReferrer(CsrfViewMiddleware):
@@ -105,56 +103,14 @@ def _rate_limited(request):
     return response
 
 
-def _day(value) -> str:
-    if value is None:
-        return ""
-    if hasattr(value, "tzinfo"):
-        value = localtime(value)
-    return date_format(value, "j F Y")
-
-
-def _deadline(value) -> str:
-    """'11:59pm on Saturday 28 March 2026', in UK time (NHS.UK style for times)."""
-    local = localtime(value)
-    if local.hour == 0 and local.minute == 0:
-        time = "midnight"
-    elif local.hour == 12 and local.minute == 0:
-        time = "midday"
-    else:
-        clock = date_format(local, "g:i" if local.minute else "g")
-        time = clock + ("am" if local.hour < 12 else "pm")
-    return f"{time} on {date_format(local, 'l j F Y')}"
-
-
 def _unavailable(request, invitation, refusal: AnswersRefused):
     """The plain page for a link that no longer (or not yet) opens the form."""
-    on = _day(refusal.on)
-    leader = invitation.assessment.leader.full_name
-    pages = {
-        AnswersRefused.SUBMITTED: (
-            f"You have already submitted your feedback on {on}",
-            f"Thank you. Your feedback for {leader} cannot be changed now.",
-        ),
-        AnswersRefused.DECLINED: (
-            f"You declined to give feedback on {on}",
-            "You do not need to do anything else.",
-        ),
-        AnswersRefused.REVOKED: (
-            "This link has been withdrawn",
-            "The programme team no longer needs your feedback through this link.",
-        ),
-        AnswersRefused.CLOSED: (
-            f"This feedback closed on {on}",
-            "Feedback can no longer be given or changed.",
-        ),
-        AnswersRefused.NOT_YET_OPEN: (
-            f"This feedback opens on {on}",
-            "Come back to this link then.",
-        ),
-    }
-    if refusal.reason not in pages:
+    wording = refusal_wording(
+        refusal.reason, on=uk_date(refusal.on), leader=invitation.assessment.leader.full_name
+    )
+    if wording is None:
         return _not_found(request)
-    heading, message = pages[refusal.reason]
+    heading, message = wording
     status = 403 if refusal.reason == AnswersRefused.NOT_YET_OPEN else 410
     context = {"heading": heading, "message": message}
     return render(request, "assessments/rating/unavailable.html", context, status=status)
@@ -177,15 +133,45 @@ def _invitation_for_token(token: str) -> Invitation | None:
     return invitation
 
 
+# What the form's pages read of the session's invitation: its state (refusal_for), its link's
+# hash (a reissued link ends the session), the programme's dates and framework version, and
+# the leader's name. Every page asks for it, so it is one narrow query (issue 15, item 9).
+SESSION_INVITATION_FIELDS = (
+    "id",
+    "assessment_id",
+    "rater_group",
+    "state",
+    "token_hash",
+    "submitted_on",
+    "declined_at",
+    "revoked_at",
+    "assessment__id",
+    "assessment__programme_id",
+    "assessment__leader_id",
+    "assessment__programme__id",
+    "assessment__programme__name",
+    "assessment__programme__framework_id",
+    "assessment__programme__opens_at",
+    "assessment__programme__closes_at",
+    "assessment__programme__closed_at",
+    "assessment__programme__released_at",
+    "assessment__leader__id",
+    "assessment__leader__full_name",
+)
+# Compiled once per process (config/compiled.py); no ORDER BY: the model's default ordering
+# would join the assessment's and programme's orderings into a lookup by primary key.
+_SESSION_INVITATION = CompiledLookup(
+    Invitation.objects.select_related("assessment__programme", "assessment__leader")
+    .only(*SESSION_INVITATION_FIELDS)
+    .order_by()
+)
+
+
 def _invitation_in_session(request) -> Invitation | None:
     pk = request.session.get(SESSION_INVITATION)
     if not isinstance(pk, int):
         return None
-    return (
-        Invitation.objects.select_related("assessment__programme__framework", "assessment__leader")
-        .filter(pk=pk)
-        .first()
-    )
+    return _SESSION_INVITATION.get(pk)
 
 
 def _open_invitation(request):
@@ -205,14 +191,6 @@ def _bind_session(request, invitation) -> None:
     request.session.cycle_key()
     request.session[SESSION_INVITATION] = invitation.pk
     request.session[SESSION_TOKEN_HASH] = invitation.token_hash
-
-
-ANONYMITY = {
-    RaterGroup.LINE_MANAGER: "their line manager",
-    RaterGroup.PEER: "a peer",
-    RaterGroup.DIRECT_REPORT: "someone who reports to them",
-    RaterGroup.OTHER: "a partner, community member or person who uses services",
-}
 
 
 def _place(invitation) -> FormPlace:
@@ -265,10 +243,10 @@ def link(request, token):
         "invitation": invitation,
         "leader": assessment.leader.full_name,
         "programme": programme,
-        "deadline": _deadline(programme.closes_at),
+        "deadline": uk_time(programme.closes_at),
         "group": invitation.rater_group,
         "is_line_manager": invitation.rater_group == RaterGroup.LINE_MANAGER,
-        "group_description": ANONYMITY.get(invitation.rater_group, "a colleague"),
+        "group_description": group_wording(invitation.rater_group).relationship,
         "threshold": programme.anonymity_threshold,
         "has_started": invitation.state == Invitation.State.STARTED,
     }
@@ -281,7 +259,7 @@ def form_start(request):
     invitation, refused = _open_invitation(request)
     if refused:
         return refused
-    outline = rating_outline(framework=invitation.assessment.programme.framework)
+    outline = rating_outline(framework_id=invitation.assessment.programme.framework_id)
     answers, _ = draft_contents(assessment=invitation.assessment, invitation=invitation)
     return redirect(resume_url(place=_place(invitation), outline=outline, answers=answers))
 
@@ -294,7 +272,7 @@ def page(request, theme_slug, part=1):
     if refused:
         return refused
     assessment = invitation.assessment
-    outline = rating_outline(framework=assessment.programme.framework)
+    outline = rating_outline(framework_id=assessment.programme.framework_id)
     theme = outline.theme(theme_slug)
     quality = outline.quality_at(theme, part) if theme is not None else None
     if quality is None:
@@ -363,7 +341,7 @@ def review(request):
             missing = incomplete.missing
         else:
             return redirect("rater:done")
-    outline = rating_outline(framework=assessment.programme.framework)
+    outline = rating_outline(framework_id=assessment.programme.framework_id)
     answers, comments = draft_contents(assessment=assessment, invitation=invitation)
     context = review_context(
         place=_place(invitation),
@@ -387,7 +365,7 @@ def done(request):
     context = {
         "leader": invitation.assessment.leader.full_name,
         "declined": invitation.state == Invitation.State.DECLINED,
-        "submitted_on": _day(invitation.submitted_on),
+        "submitted_on": uk_date(invitation.submitted_on),
     }
     return render(request, "assessments/rater/done.html", context)
 

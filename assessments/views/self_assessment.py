@@ -5,10 +5,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.formats import date_format
-from django.utils.timezone import localtime
 from django.views.decorators.http import require_http_methods
 
+from accounts.emails import uk_date
 from assessments.access import assessment_for_leader
 from assessments.forms.rating import ThemeRatingForm
 from assessments.models import RaterGroup, Response
@@ -53,12 +52,12 @@ def _refused(request, assessment, refusal: AnswersRefused):
         return redirect("self_assessment:done", assessment.pk)
     if refusal.reason == AnswersRefused.NOT_YET_OPEN:
         heading = "Your self-assessment is not open yet"
-        message = f"It opens on {date_format(localtime(refusal.on), 'j F Y')}."
+        message = f"It opens on {uk_date(refusal.on)}."
         status = 403
     else:
         heading = "Your self-assessment has closed"
         message = (
-            f"The self-assessment closed on {date_format(localtime(refusal.on), 'j F Y')}. "
+            f"The self-assessment closed on {uk_date(refusal.on)}. "
             "Your saved answers are kept but can no longer be submitted."
         )
         status = 410

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "crispy_forms",
+    "nhsuk",
     "django_celery_beat",
     "axes",
     "accounts",
@@ -209,6 +210,10 @@ CELERY_BEAT_SCHEDULE = BEAT_SCHEDULE
 # Emails: how many times the outbox tries one before marking it failed.
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=5)
 
+# Sessions are read from Redis and kept in the database when Redis is configured
+# (config/sessions.py), in the database alone otherwise.
+SESSION_ENGINE = "config.sessions" if REDIS_URL else "django.contrib.sessions.backends.db"
+SESSION_CACHE_SECONDS = env.int("SESSION_CACHE_SECONDS", default=300)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True

@@ -155,7 +155,7 @@ def test_an_edit_form_shows_the_saved_moments_in_uk_time(programme_admin_client,
     ],
 )
 def test_times_are_read_the_ways_people_write_them(typed, clock):
-    from framework.nhsuk_fields import parse_time
+    from nhsuk.fields import parse_time
 
     found = parse_time(typed)
     assert (found.hour, found.minute) == clock
@@ -163,7 +163,7 @@ def test_times_are_read_the_ways_people_write_them(typed, clock):
 
 @pytest.mark.parametrize("typed", ["9", "24:00", "13pm", "0am", "nine", "9:60"])
 def test_times_that_are_not_times_are_refused(typed):
-    from framework.nhsuk_fields import parse_time
+    from nhsuk.fields import parse_time
 
     assert parse_time(typed) is None
 

@@ -1,4 +1,4 @@
-"""Helpers for the NHS.UK crispy-forms template pack in ``templates/nhsuk/``.
+"""Helpers for the NHS.UK crispy-forms template pack in ``nhsuk/templates/nhsuk/``.
 
 The pack's templates decide the markup; these helpers only do what Django templates cannot:
 name the kind of widget a field uses, work out the ids that ``aria-describedby`` and the
@@ -11,7 +11,7 @@ from django import forms, template
 from django.forms.utils import flatatt
 from django.utils.safestring import mark_safe
 
-from framework.nhsuk_fields import DateTimePartsWidget
+from nhsuk.fields import DateTimePartsWidget
 
 register = template.Library()
 
@@ -168,7 +168,7 @@ def nhsuk_button_attrs(flat_attrs):
 @register.simple_tag
 def nhsuk_date_parts(field) -> list[dict]:
     """The boxes of a date input (``DateTimePartsWidget``): id, name, value as typed (or
-    as saved), label and width, for ``templates/nhsuk/field.html``."""
+    as saved), label and width, for ``nhsuk/templates/nhsuk/field.html``."""
     widget = field.field.widget
     value = field.value()
     if not isinstance(value, list | tuple):
