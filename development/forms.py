@@ -173,11 +173,12 @@ class GoalForm(forms.Form):
     def goal_input(self) -> GoalInput:
         data = self.cleaned_data
         return GoalInput(
-            **{name: data.get(name) or None for name in ("quality", "review_on")},
-            **{
-                name: data.get(name, "").strip()
-                for name in ("goal", "actions", "support", "success_measure")
-            },
+            quality=data.get("quality") or None,
+            review_on=data.get("review_on") or None,
+            goal=data.get("goal", "").strip(),
+            actions=data.get("actions", "").strip(),
+            support=data.get("support", "").strip(),
+            success_measure=data.get("success_measure", "").strip(),
         )
 
     def clean_for_submit(self) -> None:

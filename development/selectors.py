@@ -6,6 +6,8 @@ admin's view is ``plan_overview``: existence, dates and counts, built from ``val
 no note or goal text is ever loaded for them.
 """
 
+from typing import Any
+
 from django.db.models import Count
 from django.http import Http404
 
@@ -53,7 +55,7 @@ def goals_private(*, user, assessment: Assessment) -> list[Goal]:
 def plan_overview(*, programme: Programme) -> dict[int, dict]:
     """assessment id → {"debriefed_on", "plan", "submitted", "goals"} for a programme's
     leaders. Dates and counts only."""
-    overview = {
+    overview: dict[int, dict[str, Any]] = {
         pk: {"debriefed_on": None, "plan": False, "submitted": False, "goals": 0}
         for pk in programme.assessments.values_list("pk", flat=True)
     }
@@ -66,8 +68,10 @@ def plan_overview(*, programme: Programme) -> dict[int, dict]:
         .values("assessment_id", "submitted_at")
         .annotate(goal_count=Count("goals"))
     )
-    for row in plans:
-        overview[row["assessment_id"]].update(
-            plan=True, submitted=row["submitted_at"] is not None, goals=row["goal_count"]
+    for plan_row in plans:
+        overview[plan_row["assessment_id"]].update(
+            plan=True,
+            submitted=plan_row["submitted_at"] is not None,
+            goals=plan_row["goal_count"],
         )
     return overview

@@ -134,6 +134,8 @@ def plan_review_reminders_send(*, now=None) -> int:
     ).select_related("plan__assessment__leader")
     sent = 0
     for goal in due:
+        review_on = goal.review_on
+        assert review_on is not None, "due goals have a review date (review_on__gte above)"
         if goal.reminded_for == goal.review_on:
             continue
         with transaction.atomic():
@@ -147,7 +149,7 @@ def plan_review_reminders_send(*, now=None) -> int:
             email_queue(
                 kind="plan_review_reminder",
                 to=goal.plan.assessment.leader.email,
-                context={"goal_id": goal.pk, "review_on": goal.review_on.isoformat()},
+                context={"goal_id": goal.pk, "review_on": review_on.isoformat()},
             )
             sent += 1
     return sent

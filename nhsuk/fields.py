@@ -22,7 +22,7 @@ _TIME = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?$")
 class DateTimePartsWidget(forms.MultiWidget):
     """Four text boxes; ``templates/nhsuk/field.html`` writes the NHS.UK markup."""
 
-    parts = DATE_TIME_PARTS
+    parts: tuple[tuple[str, int], ...] = DATE_TIME_PARTS  # subclasses may show fewer
 
     def __init__(self, attrs=None):
         super().__init__([forms.TextInput() for _ in self.parts], attrs)

@@ -15,7 +15,7 @@ class ThemeReportAdmin(admin.ModelAdmin):
     list_filter = ["status", "theme__name", "assessment__programme"]
     search_fields = ["assessment__leader__full_name", "assessment__leader__email"]
     list_select_related = ["assessment__leader", "assessment__programme", "theme"]
-    fields = readonly_fields = [
+    fields = readonly_fields = (
         "assessment",
         "theme",
         "status",
@@ -26,7 +26,7 @@ class ThemeReportAdmin(admin.ModelAdmin):
         "claimed_at",
         "last_error",
         "updated_at",
-    ]
+    )
     actions = ["generate_again"]
 
     def has_add_permission(self, request):

@@ -48,11 +48,13 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
+from uuid import UUID
 
 from assessments.models import Assessment, RaterGroup, Rating, Response
 
 from .aggregation import Figures, format_gap, format_score, one_decimal
 from .aggregation.disclosure import ALL
+from .models import ReportVersion
 
 # t(0.975, df), two-sided 95%: the next lower tabulated df is used (a wider interval).
 T_975 = {
@@ -93,9 +95,10 @@ class Side:
 
     @classmethod
     def of(cls, figures: Figures | None) -> "Side | None":
-        if figures is None or not figures.ratings:
-            return None
-        return cls(n=figures.n, mean=figures.mean, sd=figures.sd)
+        mean = figures.mean if figures is not None else None
+        if figures is None or not figures.ratings or mean is None:
+            return None  # (figures with ratings always have a mean)
+        return cls(n=figures.n, mean=mean, sd=figures.sd)
 
 
 @dataclass(frozen=True)
@@ -107,8 +110,8 @@ class Noise:
 
     @property
     def verdict(self) -> str | None:
-        if self.low is None:
-            return None
+        if self.low is None or self.high is None:
+            return None  # (welch sets both or neither)
         if self.low > 0:
             return IMPROVED
         if self.high < 0:
@@ -162,19 +165,21 @@ class ChangeRow:
 
     @property
     def change_text(self) -> str:
-        if not self.shown:
+        # (a shown change has both sides: pair_displayable)
+        if not self.shown or self.earlier is None or self.current is None:
             return ""
         return format_gap(one_decimal(self.current.mean) - one_decimal(self.earlier.mean))
 
     @property
     def interval_text(self) -> str:
-        if not self.shown or self.noise.low is None:
+        noise = self.noise if self.shown else None  # (a shown change has its noise)
+        if noise is None or noise.low is None or noise.high is None:
             return ""
-        return f"{format_gap(self.noise.low)} to {format_gap(self.noise.high)}"
+        return f"{format_gap(noise.low)} to {format_gap(noise.high)}"
 
     @property
     def verdict(self) -> str | None:
-        return self.noise.verdict if self.shown else None
+        return self.noise.verdict if self.shown and self.noise is not None else None
 
     @property
     def verdict_text(self) -> str:
@@ -230,7 +235,9 @@ def released_figures(*, version) -> tuple[dict, dict]:
     ids = list(version.responses)
     groups = dict(Response.objects.filter(pk__in=ids).values_list("pk", "rater_group"))
     # per (level, scope): per response: [answered, ratings, total, squares]
-    per = defaultdict(lambda: defaultdict(lambda: [0, 0, 0, 0]))
+    per: defaultdict[tuple[str, int], defaultdict[UUID, list[int]]] = defaultdict(
+        lambda: defaultdict(lambda: [0, 0, 0, 0])
+    )
     for response_id, quality_id, theme_id, value in Rating.objects.filter(
         response_id__in=ids
     ).values_list("response_id", "statement__quality_id", "statement__quality__theme_id", "value"):
@@ -260,7 +267,7 @@ class EarlierCycle:
     figures (``released_figures``), read once for all themes."""
 
     assessment: Assessment
-    version: object
+    version: ReportVersion
     others: dict
     own: dict
 
@@ -311,7 +318,8 @@ def theme_change(
                 earlier_self=own_before.mean if own_before else None,
                 current_self=scores.self_score,
                 reason=reason,
-                noise=None if reason else welch(before, now),
+                # (pair_displayable gives "" only when both sides exist)
+                noise=welch(before, now) if not reason and before and now else None,
             )
         )
     return ThemeChange(

@@ -32,7 +32,7 @@ def programme_follow_up_create(
     """A new programme following ``earlier``: same framework version and settings, the
     same leaders (new assessments, same facilitators). Refused (ValidationError) before the
     earlier programme has closed, or when it opens before the earlier one closed."""
-    errors = {}
+    errors: dict[str, str] = {}
     if not earlier.is_closed:
         errors[NON_FIELD_ERRORS] = (
             f"{earlier.name} has not closed yet: a follow-up can be created once it has."

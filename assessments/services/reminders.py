@@ -150,15 +150,15 @@ def _leaders_with_work(
 ) -> list[Assessment]:
     """The assessments whose leader has something left to do, leaving out those reminded
     since ``not_since`` (the outbox is the record: one leader_reminder row per reminder)."""
-    assessments = programme.assessments.select_related("leader", "programme").order_by("pk")
+    queryset = programme.assessments.select_related("leader", "programme").order_by("pk")
     if assessment is not None:
-        assessments = assessments.filter(pk=assessment.pk)
+        queryset = queryset.filter(pk=assessment.pk)
     if not_since is not None:
         recent = OutboxEmail.objects.filter(
             kind="leader_reminder", created_at__gte=not_since
         ).values_list("context__assessment_id", flat=True)
-        assessments = assessments.exclude(pk__in=[pk for pk in recent if pk is not None])
-    assessments = list(assessments)
+        queryset = queryset.exclude(pk__in=[pk for pk in recent if pk is not None])
+    assessments = list(queryset)
     bounced = addresses_bounced(a.leader.email for a in assessments)  # as for raters
     return [
         a

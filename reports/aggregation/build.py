@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from itertools import groupby
 
 from assessments.models import RaterGroup
+from framework.models import Statement
 from reports import selectors
 
 from .disclosure import (
@@ -73,7 +74,8 @@ def assessment_reports(*, assessments) -> Iterator[AssessmentReport]:
     per assessment; the reports are those ``assessment_report`` returns (the same code).
     """
     assessments = list(assessments)
-    statements = {}  # framework id -> its statements, read once for the whole call
+    # framework id -> its statements, read once for the whole call
+    statements: dict[int, list[Statement]] = {}
     for start in range(0, len(assessments), CHUNK):
         yield from _reports(
             assessments=assessments[start : start + CHUNK], theme=None, statements=statements

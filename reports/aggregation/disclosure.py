@@ -290,8 +290,14 @@ def _protect_theme(plan: UnitPlan, raters, qualities) -> dict[tuple[str, Scope],
             for row in rows:
                 rated[(row, bit)] = answered[(row, bit)] = 0
     for person, (group, rated_bits, answered_bits) in enumerate(raters):
-        index = plan.unit_index(group)
-        row = rows[index] if len(rows) > 1 else ALL
+        if len(rows) > 1:
+            index = plan.unit_index(group)
+            # Shown anonymous raters are partitioned by the units (plan_units), so every
+            # rater's group is in one of them.
+            assert index is not None, f"group {group!r} is in no unit"
+            row = rows[index]
+        else:
+            row = ALL
         me = 1 << person
         for bits in qualities:
             for bit in bits:
@@ -320,7 +326,7 @@ def _protect_theme(plan: UnitPlan, raters, qualities) -> dict[tuple[str, Scope],
     # The sensitive cells (1..k-1 people who rated, or who answered): a quality without
     # any hides nothing (see "No sensitive cell" in the module docstring, per quality).
     sensitive = {c for layout in layouts if layout is not None for c in layout[0][layout[2] :]}
-    hidden = {}
+    hidden: dict[tuple[str, Scope], str] = {}
     for q, bits in enumerate(qualities):
         if not any((row, b) in sensitive for row in rows for b in bits):
             continue

@@ -15,13 +15,18 @@ figures only, it reveals nothing they do not.
 
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import overload
 
 from framework.models import Quality, Statement, Theme
 
 TENTH = Decimal("0.1")
 
 
-def one_decimal(value) -> Decimal | None:
+@overload
+def one_decimal(value: None) -> None: ...
+@overload
+def one_decimal(value: Decimal | float | str) -> Decimal: ...
+def one_decimal(value: Decimal | float | str | None) -> Decimal | None:
     """``value`` rounded to one decimal place, half away from zero; None stays None."""
     if value is None:
         return None
@@ -151,10 +156,10 @@ class Scores:
     def gap(self) -> Decimal | None:
         """Self minus All raters' mean as shown (each rounded to one decimal first); None
         when either is missing or not shown."""
-        others = self.all_raters.mean
-        if self.self_score is None or others is None:
+        own, others = self.self_score, self.all_raters.mean
+        if own is None or others is None:
             return None
-        return one_decimal(self.self_score) - one_decimal(others)
+        return one_decimal(own) - one_decimal(others)
 
     @property
     def suppressed(self) -> tuple[GroupFigures, ...]:

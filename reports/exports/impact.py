@@ -80,14 +80,16 @@ class ImpactRow:
 
     @property
     def interval(self) -> tuple[float, float] | None:
-        if self.sd is None:
+        mean, sd = self.mean, self.sd
+        if mean is None or sd is None:  # (sd is there only when mean is)
             return None
-        half = t_975(self.leaders - 1) * self.sd / math.sqrt(self.leaders)
-        return (self.mean - half, self.mean + half)
+        half = t_975(self.leaders - 1) * sd / math.sqrt(self.leaders)
+        return (mean - half, mean + half)
 
     @property
     def effect_size(self) -> float | None:
-        return self.mean / self.sd if self.sd else None
+        mean, sd = self.mean, self.sd
+        return mean / sd if mean is not None and sd else None
 
     def count(self, verdict) -> int | None:
         return sum(v == verdict for v in self.verdicts) if self.shown else None
@@ -155,7 +157,7 @@ def programme_impact(*, programme: Programme) -> Impact | None:
     )
     reports = {r.assessment_id: r for r in assessment_reports(assessments=assessments)}
     themes = list(programme.framework.themes.order_by("order"))
-    found = {}  # (level, scope id) -> [(change, verdict)]
+    found: dict[tuple[str, int], list[tuple[float, str | None]]] = {}  # -> [(change, verdict)]
     for assessment in assessments:
         report = reports[assessment.pk]
         earlier_side = earlier_cycle(assessment=assessment)
@@ -168,8 +170,10 @@ def programme_impact(*, programme: Programme) -> Impact | None:
                 result=report.theme(theme),
                 earlier=earlier_side,
             )
+            # theme_change returns None only when it has no earlier cycle, given here.
+            assert change is not None
             for row in change.rows:
-                if row.shown:
+                if row.shown and row.noise is not None:  # (a shown row has its noise)
                     found.setdefault((row.level, row.scope_id), []).append(
                         (row.noise.difference, row.verdict)
                     )
