@@ -302,6 +302,7 @@ def _quality_section(number, quality_result, columns, theme, scale_min, scale_ma
             rows=statements,
             scale_min=scale_min,
             scale_max=scale_max,
+            stacked=True,
         ),
     )
 
