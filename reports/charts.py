@@ -121,14 +121,23 @@ def marker_points(shape: str, x: float, y: float, size: float = MARKER_SIZE) -> 
 
 
 def bar_chart(
-    *, chart_id: str, title: str, rows, scale_min: int, scale_max: int, stacked: bool = False
+    *,
+    chart_id: str,
+    title: str,
+    rows,
+    scale_min: int,
+    scale_max: int,
+    stacked: bool = False,
+    compact: bool = False,
 ) -> Chart:
     """A chart of ``rows``: objects with ``label``, ``self_score``, ``all_raters`` (``mean``),
     ``groups`` (each ``key``, ``label``, ``mean``) and ``coverage_text``.
 
     ``stacked`` puts each label across the whole width above its bars, with the coverage
     beside the bars: long labels (statements) then take two lines rather than five or six,
-    and a chart about a third less height."""
+    and a chart about a third less height. ``compact`` (one-line labels, coverage given in a
+    table beside the chart) drops the coverage line and most of the padding."""
+    padding = 4 if compact else ROW_PADDING
     span = max(scale_max - scale_min, 1)
 
     def x_of(value):
@@ -144,6 +153,8 @@ def bar_chart(
     for index, row in enumerate(rows):
         label = f"{row.number} {row.label}" if row.number else row.label
         caption = row.coverage_text if row.all_raters is not None else "All raters: not shown"
+        if compact:
+            caption = ""
         if stacked:
             lines = textwrap.wrap(label, STACKED_LABEL_CHARS) or [""]
             label_top = y + STACKED_PADDING
@@ -153,8 +164,8 @@ def bar_chart(
         else:
             lines = textwrap.wrap(label, LABEL_CHARS) or [""]
             text_height = (len(lines) + (1 if caption else 0)) * LINE_HEIGHT
-            height = max(text_height, 2 * BAR_HEIGHT + BAR_GAP) + 2 * ROW_PADDING
-            top = label_top = y + ROW_PADDING
+            height = max(text_height, 2 * BAR_HEIGHT + BAR_GAP) + 2 * padding
+            top = label_top = y + padding
             caption_y = top + 11 + len(lines) * LINE_HEIGHT
         all_top = top + BAR_HEIGHT + BAR_GAP
         all_mean = row.all_raters.mean if row.all_raters is not None else None

@@ -84,6 +84,9 @@ EXPECTED = {
     "reports:mine":                     (L,   OK,    OK,    OK,   OK,   OK,   L,    OK),
     "reports:theme":                    (L,   OK,    N,     N,    N,    N,    L,    N),
     "reports:download":                 (L,   OK,    N,     N,    N,    N,    L,    N),
+    "reports:summary":                  (L,   OK,    N,     N,    N,    N,    L,    N),
+    "reports:summary_download":         (L,   OK,    N,     N,    N,    N,    L,    N),
+    "reports:download_all":             (L,   OK,    N,     N,    N,    N,    L,    N),
     # The rater's form: only the browser that pressed Start on the link; the link itself
     # opens for whoever holds it (it only shows the landing page until Start).
     "rater:link":                       (OK,  OK,    OK,    OK,   OK,   OK,   OK,   OK),
@@ -128,6 +131,9 @@ EXPECTED = {
     "reports:admin_generate":           (L,   N,     N,     R,    N,    N,    L,    R),
     "reports:admin_theme":              (L,   N,     N,     OK,   N,    N,    L,    OK),
     "reports:admin_download":           (L,   N,     N,     OK,   N,    N,    L,    OK),
+    "reports:admin_summary":            (L,   N,     N,     OK,   N,    N,    L,    OK),
+    "reports:admin_summary_download":   (L,   N,     N,     OK,   N,    N,    L,    OK),
+    "reports:admin_download_all":       (L,   N,     N,     OK,   N,    N,    L,    OK),
     "reports:programme_generate":       (L,   N,     N,     R,    N,    N,    L,    R),
     "reports:admin_comments":           (L,   N,     N,     OK,   N,    N,    L,    OK),
     "reports:admin_comment_redact":     (L,   N,     N,     R,    N,    N,    L,    R),
@@ -141,6 +147,9 @@ EXPECTED = {
     "reports:facilitator_release":      (L,   N,     N,     N,    N,    OK,   L,    N),
     "reports:facilitator_theme":        (L,   N,     N,     N,    N,    OK,   L,    N),
     "reports:facilitator_download":     (L,   N,     N,     N,    N,    OK,   L,    N),
+    "reports:facilitator_summary":      (L,   N,     N,     N,    N,    OK,   L,    N),
+    "reports:facilitator_summary_download": (L, N,   N,     N,    N,    OK,   L,    N),
+    "reports:facilitator_download_all": (L,   N,     N,     N,    N,    OK,   L,    N),
     # The Django admin: superusers only; everyone else is sent to its sign-in page, which
     # says a signed-in person without access cannot use it.
     "admin:index":                      (A,   A,     A,     A,    A,    A,    A,    OK),
