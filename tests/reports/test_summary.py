@@ -174,7 +174,7 @@ def test_download_all_joins_the_released_summary_and_theme_pdfs(
     parts = [version.summary.file, *(t.file for t in version.themes.order_by("theme__order"))]
     sizes = [len(PdfReader(p.open("rb")).pages) for p in parts]
     assert len(bundle.pages) == sum(sizes)
-    titles = [item.title for item in bundle.outline]
+    titles = [i.title for i in bundle.outline if not isinstance(i, list)]
     assert titles == [
         "Summary",
         "Being",
@@ -182,7 +182,9 @@ def test_download_all_joins_the_released_summary_and_theme_pdfs(
         "Leading and visioning",
         "Delivering",
     ]
-    starts = [bundle.get_destination_page_number(item) for item in bundle.outline]
+    starts = [
+        bundle.get_destination_page_number(i) for i in bundle.outline if not isinstance(i, list)
+    ]
     assert starts == [sum(sizes[:i]) for i in range(len(sizes))]
 
 
@@ -205,7 +207,7 @@ def test_staff_read_the_summary_where_they_read_the_theme_reports(
     bundle = programme_admin_client.get(reverse("reports:admin_download_all", kwargs=kwargs))
     reader = PdfReader(io.BytesIO(bundle.content))
     assert len(reader.pages) == 5  # the stand-in PDFs have one page each
-    assert [item.title for item in reader.outline] == [
+    assert [i.title for i in reader.outline if not isinstance(i, list)] == [
         "Summary",
         "Being",
         "Relating and communicating",
