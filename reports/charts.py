@@ -129,6 +129,7 @@ def bar_chart(
     scale_max: int,
     stacked: bool = False,
     compact: bool = False,
+    numbers_only: bool = False,
 ) -> Chart:
     """A chart of ``rows``: objects with ``label``, ``self_score``, ``all_raters`` (``mean``),
     ``groups`` (each ``key``, ``label``, ``mean``) and ``coverage_text``.
@@ -136,7 +137,10 @@ def bar_chart(
     ``stacked`` puts each label across the whole width above its bars, with the coverage
     beside the bars: long labels (statements) then take two lines rather than five or six,
     and a chart about a third less height. ``compact`` (one-line labels, coverage given in a
-    table beside the chart) drops the coverage line and most of the padding."""
+    table beside the chart) drops the coverage line and most of the padding. ``numbers_only``
+    labels each row with its number alone, for the PDF, where the table under the chart gives
+    the wording: WeasyPrint lays out and draws SVG text one letter at a time, so long labels
+    were most of a report's render time."""
     padding = 4 if compact else ROW_PADDING
     span = max(scale_max - scale_min, 1)
 
@@ -152,6 +156,8 @@ def bar_chart(
     y = AXIS_HEIGHT
     for index, row in enumerate(rows):
         label = f"{row.number} {row.label}" if row.number else row.label
+        if numbers_only and row.number:
+            label = row.number
         caption = row.coverage_text if row.all_raters is not None else "All raters: not shown"
         if compact:
             caption = ""

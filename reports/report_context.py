@@ -137,6 +137,7 @@ class QualitySection:
     summary: ScoreRow
     statements: tuple[ScoreRow, ...]
     chart: object
+    pdf_chart: object = None  # the PDF's: numbered rows, the table under it has the wording
 
 
 @dataclass(frozen=True)
@@ -230,6 +231,14 @@ def report_context(*, assessment, theme, result, generated_on=None) -> dict:
             scale_min=scale_min,
             scale_max=scale_max,
         ),
+        "overview_pdf_chart": bar_chart(
+            chart_id=f"chart-{theme.slug}-overview",
+            title=f"{theme.name}: your score and others' scores for each quality",
+            rows=quality_rows,
+            scale_min=scale_min,
+            scale_max=scale_max,
+            compact=True,
+        ),
         "qualities": qualities,
         "highlights": _highlights(result, _statement_rows(qualities)),
         "highlight_limit": MAX_ITEMS,
@@ -303,6 +312,15 @@ def _quality_section(number, quality_result, columns, theme, scale_min, scale_ma
             scale_min=scale_min,
             scale_max=scale_max,
             stacked=True,
+        ),
+        pdf_chart=bar_chart(
+            chart_id=f"chart-{theme.slug}-q{number.replace('.', '-')}",
+            title=f"{quality.name}: your rating and others' ratings for each statement",
+            rows=statements,
+            scale_min=scale_min,
+            scale_max=scale_max,
+            compact=True,
+            numbers_only=True,
         ),
     )
 

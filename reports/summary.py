@@ -307,3 +307,20 @@ def released_summary(*, assessment):
     if version is None:
         return None
     return ReleasedSummary.objects.filter(version=version).first()
+
+
+def leader_set_render(*, assessment) -> list[tuple[str, bytes]]:
+    """A leader's full set, summary first then each theme, from one aggregation and one
+    stylesheet and font set (``reports.pdf.print_assets``), in this process: the work the
+    five PDFs share is done once."""
+    from .pdf import pdf_render
+    from .report_context import THEME_REPORT_TEMPLATE, report_context
+
+    report = assessment_report(assessment=assessment)
+    parts = [("Summary", summary_pdf(summary_context(assessment=assessment, report=report)))]
+    for result in report.themes:
+        context = report_context(assessment=assessment, theme=result.theme, result=result)
+        parts.append(
+            (result.theme.name, pdf_render(template_name=THEME_REPORT_TEMPLATE, context=context))
+        )
+    return parts
