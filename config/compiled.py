@@ -10,7 +10,7 @@ The queryset must be a plain model queryset: no annotations, no prefetches, no
 """
 
 from django.db import connections, router
-from django.db.models.query import get_related_populators
+from django.db.models.query import get_related_populators  # type: ignore[attr-defined]  # private
 
 _MARKER = -982_451_653  # a key no row has; its position in the params is the key's
 

@@ -28,7 +28,9 @@ class SessionStore(CachedDBStore):
 
     def _cache_set(self, data: dict, age: int) -> None:
         try:
-            self._cache.set(self.cache_key, data, self._cache_seconds(age))
+            self._cache.set(  # type: ignore[attr-defined]  # CachedDBStore's, not in the stubs
+                self.cache_key, data, self._cache_seconds(age)
+            )
         except Exception as exc:
             logger.warning("Session not cached, the cache is unreachable: %s", exc)
 

@@ -27,6 +27,8 @@ BAR_HEIGHT = 14
 BAR_GAP = 6
 ROW_PADDING = 12
 MARKER_SIZE = 6
+STACKED_LABEL_CHARS = 96  # a label across the whole width, above its bars
+STACKED_PADDING = 7
 
 # Rater groups' marker shapes.
 MARKERS = {
@@ -118,9 +120,28 @@ def marker_points(shape: str, x: float, y: float, size: float = MARKER_SIZE) -> 
     return " ".join(f"{px:.1f},{py:.1f}" for px, py in corners)
 
 
-def bar_chart(*, chart_id: str, title: str, rows, scale_min: int, scale_max: int) -> Chart:
+def bar_chart(
+    *,
+    chart_id: str,
+    title: str,
+    rows,
+    scale_min: int,
+    scale_max: int,
+    stacked: bool = False,
+    compact: bool = False,
+    numbers_only: bool = False,
+) -> Chart:
     """A chart of ``rows``: objects with ``label``, ``self_score``, ``all_raters`` (``mean``),
-    ``groups`` (each ``key``, ``label``, ``mean``) and ``coverage_text``."""
+    ``groups`` (each ``key``, ``label``, ``mean``) and ``coverage_text``.
+
+    ``stacked`` puts each label across the whole width above its bars, with the coverage
+    beside the bars: long labels (statements) then take two lines rather than five or six,
+    and a chart about a third less height. ``compact`` (one-line labels, coverage given in a
+    table beside the chart) drops the coverage line and most of the padding. ``numbers_only``
+    labels each row with its number alone, for the PDF, where the table under the chart gives
+    the wording: WeasyPrint lays out and draws SVG text one letter at a time, so long labels
+    were most of a report's render time."""
+    padding = 4 if compact else ROW_PADDING
     span = max(scale_max - scale_min, 1)
 
     def x_of(value):
@@ -135,11 +156,23 @@ def bar_chart(*, chart_id: str, title: str, rows, scale_min: int, scale_max: int
     y = AXIS_HEIGHT
     for index, row in enumerate(rows):
         label = f"{row.number} {row.label}" if row.number else row.label
-        lines = textwrap.wrap(label, LABEL_CHARS) or [""]
+        if numbers_only and row.number:
+            label = row.number
         caption = row.coverage_text if row.all_raters is not None else "All raters: not shown"
-        text_height = (len(lines) + (1 if caption else 0)) * LINE_HEIGHT
-        height = max(text_height, 2 * BAR_HEIGHT + BAR_GAP) + 2 * ROW_PADDING
-        top = y + ROW_PADDING
+        if compact:
+            caption = ""
+        if stacked:
+            lines = textwrap.wrap(label, STACKED_LABEL_CHARS) or [""]
+            label_top = y + STACKED_PADDING
+            top = label_top + len(lines) * LINE_HEIGHT + 2
+            height = top - y + 2 * BAR_HEIGHT + BAR_GAP + STACKED_PADDING
+            caption_y = top + BAR_HEIGHT + BAR_GAP // 2 + 4
+        else:
+            lines = textwrap.wrap(label, LABEL_CHARS) or [""]
+            text_height = (len(lines) + (1 if caption else 0)) * LINE_HEIGHT
+            height = max(text_height, 2 * BAR_HEIGHT + BAR_GAP) + 2 * padding
+            top = label_top = y + padding
+            caption_y = top + 11 + len(lines) * LINE_HEIGHT
         all_top = top + BAR_HEIGHT + BAR_GAP
         all_mean = row.all_raters.mean if row.all_raters is not None else None
         markers = []
@@ -155,10 +188,10 @@ def bar_chart(*, chart_id: str, title: str, rows, scale_min: int, scale_max: int
                 y=y,
                 height=height,
                 label_lines=tuple(
-                    (top + 11 + i * LINE_HEIGHT, line) for i, line in enumerate(lines)
+                    (label_top + 11 + i * LINE_HEIGHT, line) for i, line in enumerate(lines)
                 ),
                 caption=caption,
-                caption_y=top + 11 + len(lines) * LINE_HEIGHT,
+                caption_y=caption_y,
                 self_bar=bar(row.self_score, top),
                 self_text=score_text(row.self_score),
                 self_y=top + BAR_HEIGHT - 3,

@@ -177,3 +177,20 @@ class ReleasedThemeReport(models.Model):
 
     def __str__(self):
         return f"{self.theme} in {self.version}"
+
+
+class ReleasedSummary(models.Model):
+    """The summary of a released version (``reports.summary``): its web page body, its PDF and
+    the all-raters score of each quality as displayed (for the cohort benchmark, which
+    compares only figures already released and shown)."""
+
+    version = models.OneToOneField(ReportVersion, on_delete=models.CASCADE, related_name="summary")
+    html = models.TextField()
+    file = models.FileField(upload_to=released_report_path, max_length=300)
+    figures = models.JSONField(
+        default=dict,
+        help_text="Quality id -> the All raters mean as shown (one decimal), shown ones only.",
+    )
+
+    def __str__(self):
+        return f"Summary of {self.version}"

@@ -8,6 +8,7 @@ out a short report, so both are made once per process and reused.
 """
 
 import logging
+import re
 import threading
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from django.template.loader import render_to_string
 from .fetcher import BASE_URL, url_fetcher
 
 PRINT_STYLESHEET = "reports/report.css"
+_BETWEEN_LINES = re.compile(r">\s*\n\s*<")
 
 _lock = threading.Lock()
 _print_assets = None
@@ -62,6 +64,7 @@ def pdf_render(*, template_name: str, context: dict) -> bytes:
     from weasyprint import HTML
 
     stylesheet, fonts, fetcher = print_assets()
-    html = render_to_string(template_name, context)
+    # Indentation between tags is only more to parse (white space collapses anyway).
+    html = _BETWEEN_LINES.sub(">\n<", render_to_string(template_name, context))
     document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher, media_type="print")
     return document.write_pdf(stylesheets=[stylesheet], font_config=fonts, pdf_tags=True)

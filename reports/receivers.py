@@ -24,7 +24,12 @@ def reports_erase_for_leader(*, assessments, **kwargs) -> dict:
         name for rows in (reports, released) for name in rows.values_list("file", flat=True) if name
     ]
     count = reports.count()
-    transaction.on_commit(lambda: [default_storage.delete(name) for name in files])
+
+    def files_delete():
+        for name in files:
+            default_storage.delete(name)
+
+    transaction.on_commit(files_delete)
     return {"reports": count}
 
 

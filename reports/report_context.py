@@ -30,7 +30,7 @@ from .numbering import quality_number, statement_number, theme_number
 
 THEME_REPORT_TEMPLATE = "reports/theme_report_pdf.html"
 # Bump when the templates change what a report shows, so ready reports are rendered again.
-TEMPLATE_VERSION = "2026-12-1"
+TEMPLATE_VERSION = "2026-12-2"
 
 REFLECTION_PROMPTS = (
     "What stands out for you in this theme? What surprised you?",
@@ -138,6 +138,7 @@ class QualitySection:
     summary: ScoreRow
     statements: tuple[ScoreRow, ...]
     chart: object
+    pdf_chart: object = None  # the PDF's: numbered rows, the table under it has the wording
 
 
 @dataclass(frozen=True)
@@ -236,6 +237,14 @@ def report_context(*, assessment, theme, result, generated_on=None) -> dict:
             scale_min=scale_min,
             scale_max=scale_max,
         ),
+        "overview_pdf_chart": bar_chart(
+            chart_id=f"chart-{theme.slug}-overview",
+            title=f"{theme.name}: your score and others' scores for each quality",
+            rows=quality_rows,
+            scale_min=scale_min,
+            scale_max=scale_max,
+            compact=True,
+        ),
         "qualities": qualities,
         "highlights": _highlights(result, _statement_rows(qualities)),
         "highlight_limit": MAX_ITEMS,
@@ -308,6 +317,16 @@ def _quality_section(number, quality_result, columns, theme, scale_min, scale_ma
             rows=statements,
             scale_min=scale_min,
             scale_max=scale_max,
+            stacked=True,
+        ),
+        pdf_chart=bar_chart(
+            chart_id=f"chart-{theme.slug}-q{number.replace('.', '-')}",
+            title=f"{quality.name}: your rating and others' ratings for each statement",
+            rows=statements,
+            scale_min=scale_min,
+            scale_max=scale_max,
+            compact=True,
+            numbers_only=True,
         ),
     )
 

@@ -3,7 +3,7 @@ facilitator's under /reports/facilitator/."""
 
 from django.urls import path
 
-from . import facilitator_views, impact_views, release_views, views
+from . import facilitator_views, impact_views, release_views, summary_views, views
 
 app_name = "reports"
 
@@ -18,6 +18,18 @@ urlpatterns = [
         "staff/programmes/<int:pk>/impact/<slug:kind>/",
         impact_views.programme_impact_download,
         name="programme_impact_download",
+    ),
+    # The summary and "download all" (before the theme pages, whose slug would match).
+    path("<int:assessment_pk>/summary/", summary_views.leader_summary, name="summary"),
+    path(
+        "<int:assessment_pk>/summary/download/",
+        summary_views.leader_summary_pdf,
+        name="summary_download",
+    ),
+    path(
+        "<int:assessment_pk>/download-all/",
+        summary_views.leader_download_all,
+        name="download_all",
     ),
     path("<int:assessment_pk>/<slug:theme_slug>/", views.leader_theme, name="theme"),
     path(
@@ -59,6 +71,21 @@ urlpatterns = [
         name="programme_release",
     ),
     path(
+        "staff/assessments/<int:assessment_pk>/summary/",
+        summary_views.admin_summary,
+        name="admin_summary",
+    ),
+    path(
+        "staff/assessments/<int:assessment_pk>/summary/download/",
+        summary_views.admin_summary_pdf,
+        name="admin_summary_download",
+    ),
+    path(
+        "staff/assessments/<int:assessment_pk>/download-all/",
+        summary_views.admin_download_all,
+        name="admin_download_all",
+    ),
+    path(
         "staff/assessments/<int:assessment_pk>/<slug:theme_slug>/",
         views.admin_theme,
         name="admin_theme",
@@ -79,6 +106,21 @@ urlpatterns = [
         "facilitator/<int:assessment_pk>/",
         facilitator_views.assessment,
         name="facilitator_assessment",
+    ),
+    path(
+        "facilitator/<int:assessment_pk>/summary/",
+        summary_views.facilitator_summary,
+        name="facilitator_summary",
+    ),
+    path(
+        "facilitator/<int:assessment_pk>/summary/download/",
+        summary_views.facilitator_summary_pdf,
+        name="facilitator_summary_download",
+    ),
+    path(
+        "facilitator/<int:assessment_pk>/download-all/",
+        summary_views.facilitator_download_all,
+        name="facilitator_download_all",
     ),
     path(
         "facilitator/<int:assessment_pk>/<slug:theme_slug>/",

@@ -252,6 +252,7 @@ def version_fill(*, version: ReportVersion) -> bool:
     """Copy the release's theme reports into the version, once all are ready and drawn from
     exactly the version's data. True once filled."""
     from .report_context import theme_report_content
+    from .summary import summary_snapshot, summary_store
 
     if version.filled_at is not None:
         return True
@@ -275,6 +276,7 @@ def version_fill(*, version: ReportVersion) -> bool:
         with report.file.open("rb") as handle:
             pdf = handle.read()
         snapshots.append((theme, html, pdf))
+    summary = summary_snapshot(assessment=assessment)  # the summary is frozen with them
     with transaction.atomic():
         filled = ReportVersion.objects.select_for_update().get(pk=version.pk)
         if filled.filled_at is not None:
@@ -283,6 +285,7 @@ def version_fill(*, version: ReportVersion) -> bool:
             released = ReleasedThemeReport(version=filled, theme=theme, html=html)
             released.file.save(f"{theme.slug}.pdf", ContentFile(pdf), save=False)
             released.save()
+        summary_store(version=filled, snapshot=summary)
         ReportVersion.objects.filter(pk=version.pk).update(filled_at=timezone.now())
     version.filled_at = timezone.now()
     return True

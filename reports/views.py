@@ -32,6 +32,7 @@ from .services import (
     reports_generate_for_programme,
     theme_report_statuses,
 )
+from .summary import released_summary
 from .versions import (
     late_responses_held,
     leader_theme_statuses,
@@ -61,6 +62,7 @@ def my_reports(request):
                 "released": released,
                 "preparing": preparing,
                 "themes": themes,
+                "summary": released_summary(assessment=assessment),
             }
         )
     pending = any(row["preparing"] for row in rows)

@@ -97,7 +97,8 @@ def leader_erase(*, assessment: Assessment, by: User) -> dict:
         for _receiver, counts in leader_erasing.send(
             sender=Assessment, assessments=assessments, leader=leader
         ):
-            deleted.update(counts or {})
+            if isinstance(counts, dict):
+                deleted.update(counts)
         deleted["emails"] = _emails_delete(leader, assessments, invitations)
         Assessment.objects.filter(pk__in=[a.pk for a in assessments]).delete()
         _account_anonymise(leader)

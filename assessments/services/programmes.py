@@ -115,7 +115,7 @@ def programme_reopen(*, programme: Programme, closes_at, reason: str, by: User) 
     """
     programme = Programme.objects.select_for_update().get(pk=programme.pk)
     reason = (reason or "").strip()
-    errors = {}
+    errors: dict[str, str] = {}
     if programme.state_at() == Programme.State.OPEN:
         errors[NON_FIELD_ERRORS] = f"{programme.name} is open: there is nothing to reopen."
     elif programme.purged_at is not None:
@@ -163,10 +163,9 @@ def assessment_create(
 
     email = User.objects.normalize_email(email).lower()
     # Emails are stored lower-case, so an exact match uses the unique index.
-    user = User.objects.filter(email=email).first()
-    new_account = user is None
-    if new_account:
-        user = User.objects.create_user(email=email, full_name=full_name)  # unusable password
+    existing = User.objects.filter(email=email).first()
+    new_account = existing is None
+    user = existing or User.objects.create_user(email=email, full_name=full_name)  # no password
     role_grant(user=user, role=Role.LEADER)
     assessment, created = Assessment.objects.get_or_create(
         programme=programme, leader=user, defaults={"facilitator": facilitator}
@@ -206,7 +205,7 @@ def programme_close(*, programme: Programme, now=None, by: User | None = None) -
             action=AuditAction.PROGRAMME_CLOSED,
             programme=programme,
             obj=programme,
-            detail={"early": programme.closed_at < programme.closes_at},
+            detail={"early": min(now, programme.closes_at) < programme.closes_at},
         )
         # Every answer still waiting is sealed now, before the reports read them.
         envelopes_seal(programme_id=programme.pk, final=True)

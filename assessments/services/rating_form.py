@@ -187,6 +187,7 @@ def rating_outline(
     """The framework version as form pages (5 queries the first time, then none). Give the
     version or, where only its id was read (the rater's pages), its id."""
     key = framework.pk if framework is not None else framework_id
+    assert key is not None, "give the framework version or its id"
     outline = _OUTLINES.get(key)
     if outline is not None:
         return outline

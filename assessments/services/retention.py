@@ -65,11 +65,12 @@ def programme_purge(*, programme: Programme, now=None) -> dict | None:
     deleted, or None if another run purged it first."""
     now = now or timezone.now()
     with transaction.atomic():
-        programme = (
+        locked = (
             Programme.objects.select_for_update().filter(pk=programme.pk, purged_at__isnull=True)
         ).first()
-        if programme is None:
+        if locked is None:
             return None
+        programme = locked
         invitations = Invitation.objects.filter(assessment__programme=programme)
         audit_redact_raters(invitations=invitations)
         invitation_ids = list(invitations.values_list("pk", flat=True))

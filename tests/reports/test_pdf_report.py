@@ -125,8 +125,15 @@ def test_the_under_k_group_is_explained_not_shown_separately(being_report):
 def test_the_report_says_how_many_raters_could_observe(being_report):
     text = _flat(_text(being_report["reader"]))
 
-    assert "10 of 10 raters could observe this" in text
-    assert "9 of 10 raters could observe this" in text  # a direct report chose Not observed
+    # In the PDF the tables say it (the charts there carry numbers only, to draw fast); the
+    # section on how to read the report spells out what "7 of 9" means.
+    assert "Could observe" in text and "raters could observe this" in text
+    statement_rows = [r for q in being_report["content"].context["qualities"] for r in q.statements]
+    observed = {f"{r.all_raters.n} of {r.all_raters.respondents}" for r in statement_rows}
+    assert observed == {"10 of 10", "9 of 10"}  # a direct report chose Not observed
+    for row in statement_rows:
+        assert f"{row.number} " in text
+        assert f"{row.all_raters.n} of {row.all_raters.respondents}" in text
 
 
 def test_highlights_name_blind_spots_and_hidden_strengths(being_report):

@@ -92,6 +92,9 @@ EXPECTED = {
     "reports:mine":                     (L,   OK,    OK,    OK,   OK,   OK,   L,    OK),
     "reports:theme":                    (L,   OK,    N,     N,    N,    N,    L,    N),
     "reports:download":                 (L,   OK,    N,     N,    N,    N,    L,    N),
+    "reports:summary":                  (L,   OK,    N,     N,    N,    N,    L,    N),
+    "reports:summary_download":         (L,   OK,    N,     N,    N,    N,    L,    N),
+    "reports:download_all":             (L,   OK,    N,     N,    N,    N,    L,    N),
     # The rater's form: only the browser that pressed Start on the link; the link itself
     # opens for whoever holds it (it only shows the landing page until Start).
     "rater:link":                       (OK,  OK,    OK,    OK,   OK,   OK,   OK,   OK),
@@ -139,6 +142,9 @@ EXPECTED = {
     "reports:admin_generate":           (L,   N,     N,     R,    N,    N,    L,    R),
     "reports:admin_theme":              (L,   N,     N,     OK,   N,    N,    L,    OK),
     "reports:admin_download":           (L,   N,     N,     OK,   N,    N,    L,    OK),
+    "reports:admin_summary":            (L,   N,     N,     OK,   N,    N,    L,    OK),
+    "reports:admin_summary_download":   (L,   N,     N,     OK,   N,    N,    L,    OK),
+    "reports:admin_download_all":       (L,   N,     N,     OK,   N,    N,    L,    OK),
     "reports:programme_generate":       (L,   N,     N,     R,    N,    N,    L,    R),
     "reports:admin_comments":           (L,   N,     N,     OK,   N,    N,    L,    OK),
     "reports:admin_comment_redact":     (L,   N,     N,     R,    N,    N,    L,    R),
@@ -162,6 +168,9 @@ EXPECTED = {
     "development:facilitator_plan":     (L,   N,     N,     N,    N,    OK,   L,    N),
     "development:facilitator_plan_pdf": (L,   N,     N,     N,    N,    R,    L,    N),
     "development:programme_plans":      (L,   N,     N,     OK,   N,    N,    L,    OK),
+    "reports:facilitator_summary":      (L,   N,     N,     N,    N,    OK,   L,    N),
+    "reports:facilitator_summary_download": (L, N,   N,     N,    N,    OK,   L,    N),
+    "reports:facilitator_download_all": (L,   N,     N,     N,    N,    OK,   L,    N),
     # The Django admin: superusers only; everyone else is sent to its sign-in page, which
     # says a signed-in person without access cannot use it.
     "admin:index":                      (A,   A,     A,     A,    A,    A,    A,    OK),

@@ -17,7 +17,13 @@ from accounts.models import Role, User
 from accounts.roles import role_grant
 from assessments.models import Assessment, Invitation, LeaderImport, Programme, ThemeComment
 from framework.models import Theme
-from reports.models import CohortExport, ReleasedThemeReport, ReportVersion, ThemeReport
+from reports.models import (
+    CohortExport,
+    ReleasedSummary,
+    ReleasedThemeReport,
+    ReportVersion,
+    ThemeReport,
+)
 from tests import factories
 from tests.assessments.rating.builders import invite
 
@@ -76,7 +82,7 @@ def _side(framework, *, admin, leader, facilitator=None) -> Side:
         status=ThemeReport.Status.READY,
         generated_at=timezone.now(),
     )
-    report.file.save("report.pdf", ContentFile(b"%PDF-1.4 matrix"), save=False)
+    report.file.save("report.pdf", ContentFile(_blank_pdf()), save=False)
     report.save()
     # What the leader reads: the version released to them (reports.versions).
     version = ReportVersion.objects.create(
@@ -87,8 +93,11 @@ def _side(framework, *, admin, leader, facilitator=None) -> Side:
         responses=[str(response.pk)],
     )
     snapshot = ReleasedThemeReport(version=version, theme=theme, html="<p>As released.</p>")
-    snapshot.file.save("released.pdf", ContentFile(b"%PDF-1.4 matrix"), save=False)
+    snapshot.file.save("released.pdf", ContentFile(_blank_pdf()), save=False)
     snapshot.save()
+    summary = ReleasedSummary(version=version, html="<p>Summary as released.</p>")
+    summary.file.save("summary.pdf", ContentFile(_blank_pdf()), save=False)
+    summary.save()
 
     export = CohortExport(
         programme=programme,
@@ -119,6 +128,18 @@ def _side(framework, *, admin, leader, facilitator=None) -> Side:
         export,
         leader_import,
     )
+
+
+def _blank_pdf() -> bytes:
+    """A one-page PDF standing in for a rendered report ("download all" joins them)."""
+    from io import BytesIO
+
+    from pypdf import PdfWriter
+
+    writer, out = PdfWriter(), BytesIO()
+    writer.add_blank_page(width=595, height=842)
+    writer.write(out)
+    return out.getvalue()
 
 
 def world_build(framework) -> World:
