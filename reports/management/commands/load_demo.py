@@ -239,7 +239,7 @@ class Command(BaseCommand):
             earlier=earlier,
             by=admin,
             name=FOLLOW_UP_NAME,
-            opens_at=earlier.effective_close + timedelta(seconds=1),
+            opens_at=earlier.effective_close,  # at once: the demo rates it straight away
             closes_at=timezone.now() + timedelta(days=14),
         )
         statements = list(Statement.objects.filter(quality__theme__framework=earlier.framework))
