@@ -105,7 +105,10 @@ def test_an_import_whose_worker_died_is_swept_up(programme, programme_admin, set
     leader_file = leader_file_read(upload=csv_upload(_rows(2), ("name", "email")))
     plan = leader_import_plan(programme=programme, leader_file=leader_file)
     job = leader_import_queue(
-        programme=programme, leader_file=leader_file, fingerprint=plan.fingerprint(), by=programme_admin
+        programme=programme,
+        leader_file=leader_file,
+        fingerprint=plan.fingerprint(),
+        by=programme_admin,
     )
     job_claim(LEADER_IMPORTS, job.pk)  # and its worker dies: the row stays "running"
 
