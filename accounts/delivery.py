@@ -44,7 +44,7 @@ def notify_templates_check(app_configs=None, **kwargs) -> list[checks.CheckMessa
         return []
     from .emails import MESSAGES
 
-    ids = getattr(settings, "NOTIFY_TEMPLATE_IDS", {})
+    ids = settings.NOTIFY_TEMPLATE_IDS
     missing = sorted(kind for kind in MESSAGES if not ids.get(kind))
     if not missing:
         return []
@@ -62,7 +62,7 @@ class DeliveryRefused(Exception):
 
 
 def email_delivery() -> str:
-    return getattr(settings, "EMAIL_DELIVERY", "smtp")
+    return settings.EMAIL_DELIVERY
 
 
 def email_deliver(*, to: str, kind: str, rendered: RenderedEmail, reference: str) -> str:

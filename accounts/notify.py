@@ -40,18 +40,18 @@ class NotifyUnavailable(ConnectionError):
 
 
 def notify_client() -> NotificationsAPIClient:
-    api_key = getattr(settings, "NOTIFY_API_KEY", "")
+    api_key = settings.NOTIFY_API_KEY
     if not api_key:
         raise ImproperlyConfigured("EMAIL_DELIVERY=notify needs NOTIFY_API_KEY.")
     return NotificationsAPIClient(
         api_key,
-        base_url=getattr(settings, "NOTIFY_BASE_URL", "") or NOTIFY_DEFAULT_BASE_URL,
-        timeout=getattr(settings, "NOTIFY_TIMEOUT", 10),
+        base_url=settings.NOTIFY_BASE_URL or NOTIFY_DEFAULT_BASE_URL,
+        timeout=settings.NOTIFY_TIMEOUT,
     )
 
 
 def notify_template_id(kind: str) -> str:
-    template_id = getattr(settings, "NOTIFY_TEMPLATE_IDS", {}).get(kind)
+    template_id = settings.NOTIFY_TEMPLATE_IDS.get(kind)
     if not template_id:
         raise ImproperlyConfigured(f"NOTIFY_TEMPLATE_IDS has no template for {kind!r} emails.")
     return template_id

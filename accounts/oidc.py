@@ -51,11 +51,11 @@ _metadata_lock = threading.Lock()
 
 
 def oidc_enabled() -> bool:
-    return bool(getattr(settings, "OIDC_RP_CLIENT_ID", ""))
+    return bool(settings.OIDC_RP_CLIENT_ID)
 
 
 def password_signin_enabled() -> bool:
-    return getattr(settings, "PASSWORD_SIGNIN_ENABLED", True)
+    return settings.PASSWORD_SIGNIN_ENABLED
 
 
 def provider_metadata(issuer: str) -> dict:

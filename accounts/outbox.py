@@ -29,7 +29,7 @@ FAILED = OutboxEmail.State.FAILED
 
 
 def outbox_max_attempts() -> int:
-    return getattr(settings, "OUTBOX_MAX_ATTEMPTS", 5)
+    return settings.OUTBOX_MAX_ATTEMPTS
 
 
 def outbox_claim_stale_after() -> timedelta:

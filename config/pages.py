@@ -98,7 +98,7 @@ def privacy_facts() -> dict:
         "k_default": k_default,
         "line_manager": RaterGroup.LINE_MANAGER.label,
         "anonymous_groups": anonymous,
-        "email_by_notify": getattr(settings, "EMAIL_DELIVERY", "smtp") == "notify",
+        "email_by_notify": settings.EMAIL_DELIVERY == "notify",
         "cookies": cookies_set(),
     }
 

@@ -39,7 +39,7 @@ QUEUED_GRACE = timedelta(minutes=2)
 
 
 def max_attempts() -> int:
-    return getattr(settings, "REPORTS_MAX_ATTEMPTS", 3)
+    return settings.REPORTS_MAX_ATTEMPTS
 
 
 def claim_stale_after() -> timedelta:

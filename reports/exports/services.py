@@ -69,11 +69,11 @@ class TooManyPending(Exception):
 
 
 def retention() -> timedelta:
-    return timedelta(hours=getattr(settings, "EXPORT_RETENTION_HOURS", 72))
+    return timedelta(hours=settings.EXPORT_RETENTION_HOURS)
 
 
 def max_attempts() -> int:
-    return getattr(settings, "REPORTS_MAX_ATTEMPTS", 3)
+    return settings.REPORTS_MAX_ATTEMPTS
 
 
 def claim_stale_after() -> timedelta:
