@@ -156,7 +156,7 @@ def test_the_summary_and_theme_pdfs_show_the_change(framework, leader):
     context = summary_context(assessment=follow_up)
     reader = PdfReader(io.BytesIO(summary_pdf(context)))
     text = _flat(" ".join(page.extract_text() for page in reader.pages))
-    assert "Change since Cohort 2025" in text
+    assert "and the change since Cohort 2025" in text
     expected, hidden = _theme_change_rows(follow_up, framework)
     assert (len(expected), hidden) == (17, 0)
     for label, now, earlier, change in expected:
