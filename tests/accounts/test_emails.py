@@ -358,6 +358,25 @@ def test_with_sso_only_an_account_invitation_says_to_sign_in_with_the_organisati
     assert "Sign in with your organisation account" in page
 
 
+def test_with_sso_only_the_notify_fields_carry_the_same_sign_in_wording(
+    leader, programme, sso_only
+):
+    from accounts.notify import notify_personalisation
+
+    leader.set_unusable_password()
+    leader.save()
+    fields = notify_personalisation(
+        email_render(
+            kind="account_invitation",
+            context={"user_id": leader.pk, "programme_id": programme.pk, "added_by_id": None},
+        )
+    )
+    assert "Sign in with your organisation account" in fields["body"]
+    assert "set-password" not in fields["body"] + fields["link"]
+    assert fields["link"] == "https://lpc360.example.nhs.uk/accounts/login/"
+    assert "Set up" not in fields["subject"]
+
+
 def test_with_passwords_on_an_account_invitation_still_sets_a_password(leader, programme):
     leader.set_unusable_password()
     leader.save()
