@@ -17,6 +17,7 @@ from accounts.emails import (
 )
 from accounts.models import User
 from accounts.names import greeting_name
+from accounts.oidc import password_signin_enabled
 
 from .models import Assessment, Invitation, Programme, RaterGroup
 from .rater_groups import group_wording
@@ -40,6 +41,8 @@ def _programme_context(context) -> dict:
         "deadline": uk_time(programme.closes_at),
         "minimum_raters": programme.minimum_raters,
         "login_link": site_link(reverse("accounts:login")),
+        # Single sign-on only: no password to set or reset, the organisation account signs in.
+        "password_signin": password_signin_enabled(),
         "password_reset_link": site_link(reverse("accounts:password_reset")),
     }
 
@@ -49,11 +52,14 @@ def account_invitation(context):
     user = email_user(context)
     if user.has_usable_password():
         raise MessageNotNeeded("the account already has a password")
+    programme_context = _programme_context(context)
+    if not programme_context["password_signin"]:
+        return {"user": user, **programme_context}
     return {
         "user": user,
         "set_password_link": set_password_url(user),
         "link_validity": link_validity(),
-        **_programme_context(context),
+        **programme_context,
     }
 
 

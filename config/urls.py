@@ -4,6 +4,10 @@ from django.urls import include, path
 from config import pages
 from config import views as site_views
 
+# With password sign-in off, the admin's password form would be a dead end: the site's
+# sign-in page (single sign-on) answers instead. Set before admin.site.urls is read below.
+admin.site.login = site_views.admin_login
+
 urlpatterns = [
     path("", site_views.home, name="home"),
     path("framework/", include("framework.urls")),

@@ -30,6 +30,22 @@ def home(request):
     return render(request, "home.html", context)
 
 
+def admin_login(request, extra_context=None):
+    """The Django admin's own sign-in page, or, where password sign-in is off (single sign-on
+    only), the site's sign-in page, which keeps where the admin was going."""
+    from django.contrib import admin
+    from django.contrib.auth.views import redirect_to_login
+    from django.urls import reverse
+
+    from accounts.oidc import password_signin_enabled
+
+    if password_signin_enabled():
+        return admin.sites.AdminSite.login(admin.site, request, extra_context)
+    return redirect_to_login(
+        request.GET.get("next") or reverse("admin:index"), login_url=reverse("accounts:login")
+    )
+
+
 def error_reference() -> str:
     return "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(6))
 

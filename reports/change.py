@@ -73,6 +73,14 @@ VERDICT_TEXT = {
     None: "Not enough ratings to judge",
 }
 
+# The same, short, next to the change in the summary's score table.
+VERDICT_SHORT = {
+    IMPROVED: "higher",
+    DECLINED: "lower",
+    STAYED: "within noise",
+    None: "not judged",
+}
+
 # Why a change is not shown.
 NOT_SHOWN_EARLIER = "Not shown in your earlier report"
 NOT_SHOWN_NOW = "Not shown in this report"
@@ -205,6 +213,15 @@ class ChangeRow:
     @property
     def current_text(self) -> str:
         return self.side_text(self.current) if self.shown else "\u2013"
+
+    @property
+    def earlier_mean_text(self) -> str:
+        """The earlier All raters' mean alone, as displayed (the summary's score table)."""
+        return format_score(self.earlier.mean) if self.shown and self.earlier else "\u2013"
+
+    @property
+    def verdict_short(self) -> str:
+        return VERDICT_SHORT[self.verdict] if self.shown else ""
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ from .numbering import quality_number, statement_number, theme_number
 
 THEME_REPORT_TEMPLATE = "reports/theme_report_pdf.html"
 # Bump when the templates change what a report shows, so ready reports are rendered again.
-TEMPLATE_VERSION = "2026-12-2"
+TEMPLATE_VERSION = "2026-12-3"
 
 REFLECTION_PROMPTS = (
     "What stands out for you in this theme? What surprised you?",

@@ -22,6 +22,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from .aggregation import assessment_report, one_decimal
+from .change import ThemeChange, earlier_cycle, theme_change
 from .charts import bar_chart
 from .insights import MIN_GAP, report_insights
 from .numbering import quality_number, theme_number
@@ -45,6 +46,28 @@ class ThemeSummary:
     row: object  # ScoreRow of the theme
     qualities: tuple  # ScoreRow per quality
     quality_ids: tuple[int, ...]
+    # A follow-up's change since the earlier programme (reports.change.ChangeRow), as the
+    # theme report shows it: the theme's, and one per quality; None where none is shown.
+    change: object = None
+    quality_changes: tuple = ()
+
+    @property
+    def quality_rows(self) -> list[tuple]:
+        """(ScoreRow, ChangeRow or None) per quality, for the table."""
+        changes = self.quality_changes or (None,) * len(self.qualities)
+        return list(zip(self.qualities, changes, strict=True))
+
+
+@dataclass(frozen=True)
+class SummaryChange:
+    """What the summary says about the change since the earlier programme; the rows are in
+    ``ThemeSummary`` (the theme reports' own change rows, reused, never recomputed)."""
+
+    earlier_programme: str
+    earlier_released_on: object
+    k: int
+    shown: int  # qualities whose change the theme reports show
+    hidden: int  # and those they do not
 
 
 @dataclass(frozen=True)
@@ -85,10 +108,20 @@ def summary_context(*, assessment, report=None, generated_on=None) -> dict:
     scored = [p for p in points if p.value is not None]
     scale_min, scale_max = scored[0].value, scored[-1].value
     themes, rows_by_quality, items = [], {}, []
+    earlier = earlier_cycle(assessment=assessment)  # None unless a follow-up with one released
+    changes: list[ThemeChange] = []
     for result in report.themes:
         theme = result.theme
         columns = _group_columns(result)
         quality_rows, quality_ids = [], []
+        change = None
+        if earlier is not None:
+            change = theme_change(
+                assessment=assessment, theme=theme, result=result, earlier=earlier
+            )
+        shown = {(r.level, r.scope_id): r for r in change.rows if r.shown} if change else {}
+        if change is not None:
+            changes.append(change)
         for place, quality in enumerate(result.qualities, start=1):
             row = _row(quality_number(theme, place), quality.quality.name, quality.scores, columns)
             quality_rows.append(row)
@@ -106,6 +139,10 @@ def summary_context(*, assessment, report=None, generated_on=None) -> dict:
                 row=_row(theme_number(theme), theme.name, result.scores, columns),
                 qualities=tuple(quality_rows),
                 quality_ids=tuple(quality_ids),
+                change=shown.get(("theme", theme.pk)),
+                quality_changes=tuple(shown.get(("quality", q)) for q in quality_ids)
+                if change is not None
+                else (),
             )
         )
     all_rows = [row for t in themes for row in t.qualities]
@@ -134,10 +171,24 @@ def summary_context(*, assessment, report=None, generated_on=None) -> dict:
         ),
         "lists": _lists(_QualityLevel(tuple(items), report.threshold), rows_by_quality),
         "min_gap": MIN_GAP,
+        "change": _summary_change(changes),
         "response_counts": _response_counts(first) if first else [],
         "response_notes": _response_notes(first) if first else [],
         "group_columns": (),
     }
+
+
+def _summary_change(changes: list[ThemeChange]) -> SummaryChange | None:
+    if not changes:
+        return None
+    qualities = [r for c in changes for r in c.rows if r.level == "quality"]
+    return SummaryChange(
+        earlier_programme=changes[0].earlier_programme,
+        earlier_released_on=changes[0].earlier_released_on,
+        k=changes[0].k,
+        shown=sum(1 for r in qualities if r.shown),
+        hidden=sum(1 for r in qualities if not r.shown),
+    )
 
 
 def _lists(level, rows) -> tuple[SummaryList, ...]:

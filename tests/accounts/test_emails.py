@@ -327,6 +327,90 @@ def test_an_existing_user_is_told_they_were_added(leader, programme):
     assert "https://lpc360.example.nhs.uk/accounts/login/" in rendered.text
 
 
+@pytest.fixture
+def sso_only(settings):
+    settings.OIDC_RP_CLIENT_ID = "lpc360"
+    settings.OIDC_ISSUER = "http://127.0.0.1:9/o"
+    settings.PASSWORD_SIGNIN_ENABLED = False
+
+
+def test_with_sso_only_an_account_invitation_says_to_sign_in_with_the_organisation_account(
+    leader, programme, client, sso_only
+):
+    leader.set_unusable_password()
+    leader.save()
+    rendered = email_render(
+        kind="account_invitation",
+        context={"user_id": leader.pk, "programme_id": programme.pk, "added_by_id": None},
+    )
+    for text in (rendered.subject, rendered.text, rendered.html):
+        assert "password" not in text.lower().replace("separate password", "")
+        assert "set-password" not in text
+    assert "Sign in with your organisation account" in rendered.text
+    assert "Sign in with your organisation account" in rendered.html
+    assert "You do not need a separate password" in rendered.text
+    assert "https://lpc360.example.nhs.uk/accounts/login/" in rendered.text
+    assert 'href="https://lpc360.example.nhs.uk/accounts/login/"' in rendered.html
+    assert programme.name in rendered.subject
+    assert "Set up" not in rendered.subject
+    # The link leads to the single sign-on button.
+    page = client.get("/accounts/login/").content.decode()
+    assert "Sign in with your organisation account" in page
+
+
+def test_with_sso_only_the_notify_fields_carry_the_same_sign_in_wording(
+    leader, programme, sso_only
+):
+    from accounts.notify import notify_personalisation
+
+    leader.set_unusable_password()
+    leader.save()
+    fields = notify_personalisation(
+        email_render(
+            kind="account_invitation",
+            context={"user_id": leader.pk, "programme_id": programme.pk, "added_by_id": None},
+        )
+    )
+    assert "Sign in with your organisation account" in fields["body"]
+    assert "set-password" not in fields["body"] + fields["link"]
+    assert fields["link"] == "https://lpc360.example.nhs.uk/accounts/login/"
+    assert "Set up" not in fields["subject"]
+
+
+def test_with_passwords_on_an_account_invitation_still_sets_a_password(leader, programme):
+    leader.set_unusable_password()
+    leader.save()
+    rendered = email_render(
+        kind="account_invitation",
+        context={"user_id": leader.pk, "programme_id": programme.pk, "added_by_id": None},
+    )
+    assert "Set a password for your account" in rendered.text
+    assert "/accounts/set-password/" in rendered.html
+    assert "organisation account" not in rendered.text + rendered.html
+
+
+def test_with_sso_only_added_to_programme_says_to_sign_in_with_the_organisation_account(
+    leader, programme, sso_only
+):
+    rendered = email_render(
+        kind="added_to_programme", context={"user_id": leader.pk, "programme_id": programme.pk}
+    )
+    for text in (rendered.text, rendered.html):
+        assert "password" not in text.lower()
+        assert "Sign in with your organisation account" in text
+        assert "https://lpc360.example.nhs.uk/accounts/login/" in text
+
+
+def test_with_passwords_on_added_to_programme_mentions_the_password(leader, programme):
+    rendered = email_render(
+        kind="added_to_programme", context={"user_id": leader.pk, "programme_id": programme.pk}
+    )
+    for text in (rendered.text, rendered.html):
+        assert "your password" in text
+        assert "Forgotten your password?" in text
+        assert "organisation account" not in text
+
+
 def test_a_password_reset_goes_through_the_outbox_with_a_working_link(leader, client):
     row = email_queue(kind="password_reset", to=leader.email, context={"user_id": leader.pk})
     outbox_send(outbox_id=row.pk)

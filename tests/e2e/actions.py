@@ -120,3 +120,32 @@ def fill_date_time(page, legend: str, *, day="", month="", year="", time="") -> 
     group = page.get_by_role("group", name=legend, exact=True)
     for part, value in (("Day", day), ("Month", month), ("Year", year), ("Time", time)):
         group.get_by_label(part, exact=True).fill(value)
+
+
+# After the close: the debrief and the development plan ---------------------------------
+
+
+def fill_date(group, day) -> None:
+    """The Day, Month and Year boxes of a date group (a fieldset found by its legend)."""
+    for part, value in (("Day", day.day), ("Month", day.month), ("Year", day.year)):
+        group.get_by_label(part, exact=True).fill(str(value))
+
+
+def fill_goal(page, number, quality, review_on, goal) -> None:
+    """Goal ``number`` of the development plan form, every field filled."""
+    fieldset = page.locator(f"#goal{number}")
+    fieldset.get_by_label("Which quality is this goal about?").select_option(str(quality.pk))
+    fieldset.get_by_label("What do you want to develop?").fill(goal)
+    fieldset.get_by_label("What will you do?").fill(f"Actions for goal {number}")
+    fieldset.get_by_label("What support do you need? (optional)").fill("Time in my diary")
+    fieldset.get_by_label("How will you know you have succeeded?").fill(f"Measure {number}")
+    fill_date(fieldset.get_by_role("group", name="When will you review it?"), review_on)
+
+
+def debrief_and_release(page, *, leader_name: str, day, notes: str) -> None:
+    """On the facilitator's debrief page: record the debrief and release the reports."""
+    fill_date(page.get_by_role("group", name="When was the debrief?"), day)
+    page.get_by_label("Notes (optional)").fill(notes)
+    page.get_by_label(f"Release the reports to {leader_name} now", exact=False).check()
+    click_and_wait(page, page.get_by_role("button", name="Record the debrief"))
+    assert f"{leader_name} can now read their reports" in page.inner_text("body")

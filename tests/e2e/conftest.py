@@ -116,3 +116,32 @@ def invited(framework, live_server, settings, mailoutbox):
             links[message.to[0]] = found.group(0)
     assert sorted(links) == sorted(address for _, address, _ in RATERS)
     return Invited(assessment=assessment, links=links)
+
+
+@pytest.fixture
+def closed(rated_assessment, leader, programme_admin):
+    """Alex Leader's rated assessment in a programme that has closed, released by the
+    facilitator (Fran Facilitator, who has a password, as have Alex and Pat Admin), with its
+    theme reports ready: the start of the debrief."""
+    from accounts.models import Role
+    from accounts.roles import role_grant
+    from assessments.models import Programme
+    from tests.audit.conftest import programme_closed, reports_ready
+    from tests.factories import UserFactory
+
+    facilitator = UserFactory(
+        email="fran.facilitator@example.nhs.uk", full_name="Fran Facilitator", password=PASSWORD
+    )
+    role_grant(user=facilitator, role=Role.FACILITATOR)
+    for person, role in ((leader, Role.LEADER), (programme_admin, Role.PROGRAMME_ADMIN)):
+        person.set_password(PASSWORD)
+        person.save()
+        role_grant(user=person, role=role)
+    programme = programme_closed(
+        rated_assessment.programme, release_mode=Programme.ReleaseMode.BY_FACILITATOR
+    )
+    programme.facilitators.add(facilitator)
+    rated_assessment.facilitator = facilitator
+    rated_assessment.save()
+    reports_ready(rated_assessment)
+    return rated_assessment

@@ -8,55 +8,17 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from accounts.models import OutboxEmail, Role
-from accounts.roles import role_grant
-from assessments.models import Programme
+from accounts.models import OutboxEmail
 from development.models import Goal
 from development.services import plan_review_reminders_send
 from framework.models import Quality
-from tests.audit.conftest import programme_closed, reports_ready
-from tests.factories import UserFactory
 
-from .browsing import PASSWORD, Journey, click_and_wait, new_page, sign_in, sign_out
+from .actions import debrief_and_release, fill_goal
+from .browsing import Journey, click_and_wait, new_page, sign_in, sign_out
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SECRET = "Hold a weekly listening hour with my team"
-
-
-@pytest.fixture
-def closed(rated_assessment, leader, programme_admin):
-    facilitator = UserFactory(
-        email="fran.facilitator@example.nhs.uk", full_name="Fran Facilitator", password=PASSWORD
-    )
-    role_grant(user=facilitator, role=Role.FACILITATOR)
-    for person, role in ((leader, Role.LEADER), (programme_admin, Role.PROGRAMME_ADMIN)):
-        person.set_password(PASSWORD)
-        person.save()
-        role_grant(user=person, role=role)
-    programme = programme_closed(
-        rated_assessment.programme, release_mode=Programme.ReleaseMode.BY_FACILITATOR
-    )
-    programme.facilitators.add(facilitator)
-    rated_assessment.facilitator = facilitator
-    rated_assessment.save()
-    reports_ready(rated_assessment)
-    return rated_assessment
-
-
-def _fill_date(group, day):
-    for part, value in (("Day", day.day), ("Month", day.month), ("Year", day.year)):
-        group.get_by_label(part, exact=True).fill(str(value))
-
-
-def _fill_goal(page, number, quality, review_on, goal):
-    fieldset = page.locator(f"#goal{number}")
-    fieldset.get_by_label("Which quality is this goal about?").select_option(str(quality.pk))
-    fieldset.get_by_label("What do you want to develop?").fill(goal)
-    fieldset.get_by_label("What will you do?").fill(f"Actions for goal {number}")
-    fieldset.get_by_label("What support do you need? (optional)").fill("Time in my diary")
-    fieldset.get_by_label("How will you know you have succeeded?").fill(f"Measure {number}")
-    _fill_date(fieldset.get_by_role("group", name="When will you review it?"), review_on)
 
 
 def test_debrief_release_read_plan_and_reminder(browser, closed, framework, live_server):
@@ -74,11 +36,12 @@ def test_debrief_release_read_plan_and_reminder(browser, closed, framework, live
     click_and_wait(page, page.get_by_role("button", name="Record the debrief"))
     assert "Enter the date of the debrief" in page.inner_text(".nhsuk-error-summary")
     journey.check(page, "facilitator debrief, error", screenshot=False)
-    _fill_date(page.get_by_role("group", name="When was the debrief?"), timezone.localdate())
-    page.get_by_label("Notes (optional)").fill("Agreed to focus on listening.")
-    page.get_by_label("Release the reports to Alex Leader now", exact=False).check()
-    click_and_wait(page, page.get_by_role("button", name="Record the debrief"))
-    assert "Alex Leader can now read their reports" in page.inner_text("body")
+    debrief_and_release(
+        page,
+        leader_name="Alex Leader",
+        day=timezone.localdate(),
+        notes="Agreed to focus on listening.",
+    )
     journey.check(page, "facilitator after the debrief", screenshot=False)
     sign_out(page)
 
@@ -94,14 +57,14 @@ def test_debrief_release_read_plan_and_reminder(browser, closed, framework, live
     journey.check(page, "leader debrief", screenshot=False)
     click_and_wait(page, page.get_by_role("link", name="Your development plan"))
     journey.check(page, "plan empty")
-    _fill_goal(page, 1, qualities[0], review_on, SECRET)
+    fill_goal(page, 1, qualities[0], review_on, SECRET)
     click_and_wait(page, page.get_by_role("button", name="Submit your plan"))
     assert "Enter at least 2 goals" in page.inner_text(".nhsuk-error-summary")
     typed = page.locator("#goal1").get_by_label("What do you want to develop?").input_value()
     assert typed == SECRET
     journey.check(page, "plan refused", screenshot=False)
     for number in (2, 3):
-        _fill_goal(page, number, qualities[number - 1], review_on, f"Goal number {number}")
+        fill_goal(page, number, qualities[number - 1], review_on, f"Goal number {number}")
     click_and_wait(page, page.get_by_role("button", name="Submit your plan"))
     assert "Your plan has been submitted" in page.inner_text("body")
     assert Goal.objects.filter(plan__assessment=closed).count() == 3

@@ -3,11 +3,12 @@
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from pypdf import PdfReader
 
 from accounts.models import User
 from assessments.models import Assessment, Programme
 from reports.exports.impact import programme_impact
-from reports.models import ReleasedThemeReport, ThemeReport
+from reports.models import ReleasedSummary, ReleasedThemeReport, ThemeReport
 
 
 @pytest.mark.django_db
@@ -33,6 +34,17 @@ def test_demo_follow_up_shows_change_to_alex_and_impact_to_the_admin(
     theme = released.first().theme
     page = client.get(reverse("reports:theme", args=[alex.pk, theme.slug]))
     assert "Change since Demo cohort 1 (closed)" in page.content.decode()
+    # The summary Alex reads, frozen at release, has the change too, and its PDF (a real
+    # render) still fits two pages with the two more columns.
+    summary = ReleasedSummary.objects.get(version__assessment=alex)
+    assert "Change since Demo cohort 1 (closed)" in summary.html
+    page = client.get(reverse("reports:summary", args=[alex.pk])).content.decode()
+    assert "summary-scores--change" in page and "Change since Demo cohort 1 (closed)" in page
+    with summary.file.open("rb") as pdf:
+        reader = PdfReader(pdf)
+        text = " ".join(p.extract_text() for p in reader.pages)
+        assert len(reader.pages) <= 2
+    assert "change since Demo cohort 1 (closed)" in " ".join(text.split())
 
     impact = programme_impact(programme=follow_up)
     assert impact.leaders_in_both == 12

@@ -88,8 +88,35 @@ def test_with_password_sign_in_off_the_admin_site_checks_no_password(client, sso
     response = client.post(
         "/admin/login/?next=/admin/", {"username": "root@nhs.net", "password": PASSWORD}
     )
-    assert response.status_code == 200  # the form again, with an error
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=/admin/"
     assert "_auth_user_id" not in client.session
+
+
+def test_with_password_sign_in_off_the_admin_sign_in_is_the_sites(client, sso_only):
+    # Straight to the admin: its sign-in page sends on to the site's, which keeps the way back.
+    response = client.get("/admin/auth/group/", follow=True)
+    assert response.redirect_chain == [
+        ("/admin/login/?next=/admin/auth/group/", 302),
+        ("/accounts/login/?next=/admin/auth/group/", 302),
+    ]
+    page = response.content.decode()
+    assert BUTTON in page
+    assert 'href="/accounts/oidc/start/?next=/admin/auth/group/"' in page
+    assert 'name="password"' not in page
+    assert client.get("/admin/login/")["Location"] == "/accounts/login/?next=/admin/"
+
+
+def test_with_password_sign_in_on_the_admin_keeps_its_own_sign_in(client):
+    factories.UserFactory(email="root@nhs.net", password=PASSWORD, is_staff=True, is_superuser=True)
+    page = client.get("/admin/login/?next=/admin/")
+    assert page.status_code == 200
+    assert 'name="password"' in page.content.decode()
+    response = client.post(
+        "/admin/login/?next=/admin/", {"username": "root@nhs.net", "password": PASSWORD}
+    )
+    assert response["Location"] == "/admin/"
+    assert "_auth_user_id" in client.session
 
 
 def _settings_error(**env) -> str:
