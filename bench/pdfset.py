@@ -164,7 +164,8 @@ def main(argv=None) -> None:
     parser.add_argument("--tree", type=Path)
     parser.add_argument("--db", type=Path)
     parser.add_argument("--old", type=Path, default=Path("/work/wt-pdfold"))
-    parser.add_argument("--data", type=Path, default=Path(__file__).parent / "results" / "pdfset.tmp")
+    data = Path(__file__).parent / "results" / "pdfset.tmp"  # ignored by git
+    parser.add_argument("--data", type=Path, default=data)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--programme", default=PROGRAMME)
     args = parser.parse_args(argv)
