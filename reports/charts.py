@@ -81,6 +81,7 @@ class Row:
     all_y: float
     markers: tuple[Marker, ...]
     shade: bool
+    series_labels: bool = True  # "You" and "All raters" written beside the bars
 
 
 @dataclass(frozen=True)
@@ -139,8 +140,9 @@ def bar_chart(
     and a chart about a third less height. ``compact`` (one-line labels, coverage given in a
     table beside the chart) drops the coverage line and most of the padding. ``numbers_only``
     labels each row with its number alone, for the PDF, where the table under the chart gives
-    the wording: WeasyPrint lays out and draws SVG text one letter at a time, so long labels
-    were most of a report's render time."""
+    the wording, and writes "You" and "All raters" beside the first row's bars only (the
+    hatched bar is always above the solid one, and the key says so): WeasyPrint lays out and
+    draws SVG text one letter at a time, so these letters were most of a chart's render."""
     padding = 4 if compact else ROW_PADDING
     span = max(scale_max - scale_min, 1)
 
@@ -200,6 +202,7 @@ def bar_chart(
                 all_y=all_top + BAR_HEIGHT - 3,
                 markers=tuple(markers),
                 shade=index % 2 == 1,
+                series_labels=index == 0 or not numbers_only,
             )
         )
         y += height

@@ -244,6 +244,7 @@ def report_context(*, assessment, theme, result, generated_on=None) -> dict:
             scale_min=scale_min,
             scale_max=scale_max,
             compact=True,
+            numbers_only=True,
         ),
         "qualities": qualities,
         "highlights": _highlights(result, _statement_rows(qualities)),

@@ -147,6 +147,9 @@ def summary_context(*, assessment, report=None, generated_on=None) -> dict:
         )
     all_rows = [row for t in themes for row in t.qualities]
     first = report.themes[0] if report.themes else None
+    chart_title = "Every quality: your score and the All raters average"
+    # Self against All raters only: the groups are in each theme report.
+    chart_rows = [replace(row, groups=()) for row in all_rows]
     return {
         "assessment": assessment,
         "leader_name": assessment.leader.full_name,
@@ -162,12 +165,21 @@ def summary_context(*, assessment, report=None, generated_on=None) -> dict:
         "quality_count": len(all_rows),
         "chart": bar_chart(
             chart_id="chart-summary",
-            title="Every quality: your score and the All raters average",
-            # Self against All raters only: the groups are in each theme report.
-            rows=[replace(row, groups=()) for row in all_rows],
+            title=chart_title,
+            rows=chart_rows,
             scale_min=scale_min,
             scale_max=scale_max,
             compact=True,
+        ),
+        # The PDF's: numbered rows, the table under it has the wording (``bar_chart``).
+        "pdf_chart": bar_chart(
+            chart_id="chart-summary",
+            title=chart_title,
+            rows=chart_rows,
+            scale_min=scale_min,
+            scale_max=scale_max,
+            compact=True,
+            numbers_only=True,
         ),
         "lists": _lists(_QualityLevel(tuple(items), report.threshold), rows_by_quality),
         "min_gap": MIN_GAP,
