@@ -68,11 +68,13 @@ class RatingOutline:
     def quality_count(self) -> int:
         return len(self.pages)
 
+    @cached_property
+    def _page_indexes(self) -> dict[tuple[int, int], int]:
+        return {(t.pk, p): i for i, (t, p, _q) in enumerate(self.pages)}
+
     def page_index(self, theme: Theme, part: int) -> int | None:
         """The page's place in ``pages`` (from 0), or None if the theme has no such part."""
-        return next(
-            (i for i, (t, p, _q) in enumerate(self.pages) if t == theme and p == part), None
-        )
+        return self._page_indexes.get((theme.pk, part))
 
     def quality_at(self, theme: Theme, part: int) -> Quality | None:
         index = self.page_index(theme, part)
