@@ -11,9 +11,9 @@ from django.core.cache.backends import redis
 
 
 class RedisCacheClient(redis.RedisCacheClient):
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self._clients: dict = {}
+        self._clients: dict[object, object] = {}
 
     def get_client(self, key=None, *, write=False):
         pool = self._get_connection_pool(write)

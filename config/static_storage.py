@@ -17,12 +17,12 @@ _LIMIT = 4096  # names kept at most: a site has a few dozen; a stray lookup cann
 class RememberedURLs:
     def url(self, name, *args, **kwargs):
         if args or kwargs:  # force=True and the like: as asked, not remembered
-            return super().url(name, *args, **kwargs)  # type: ignore[misc]
+            return super().url(name, *args, **kwargs)
         urls = self.__dict__.setdefault("_remembered_urls", {})
         key = (name, settings.DEBUG)
         found = urls.get(key)
         if found is None:
-            found = super().url(name)  # type: ignore[misc]
+            found = super().url(name)
             if len(urls) < _LIMIT:
                 urls[key] = found
         return found
