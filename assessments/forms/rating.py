@@ -9,6 +9,7 @@ value that is not on the scale, or a comment over the limit, is an error that ke
 everything typed.
 """
 
+import copy
 from dataclasses import dataclass
 from typing import cast
 
@@ -63,6 +64,27 @@ class QualityGroup:
     rows: list[StatementRow]
 
 
+def _answer_field(outline: RatingOutline, not_observed: bool) -> forms.ChoiceField:
+    """The field every statement of ``outline`` is answered with, made once per outline:
+    building a ChoiceField (its choices normalised twice, for the field and its widget) 12
+    times a page was a tenth of a form page's cost. Each form takes a shallow copy."""
+    key = ("answer-field", not_observed)
+    field = outline.fragments.get(key)
+    if field is None:
+        choices = [
+            (NOT_OBSERVED_FIELD_VALUE if p.value is None else str(p.value), p.label)
+            for p in outline.points
+            if p.value is not None or not_observed
+        ]
+        field = forms.ChoiceField(
+            choices=choices,
+            required=False,
+            error_messages={"invalid_choice": "Choose one of the answers given for this statement"},
+        )
+        outline.fragments[key] = field
+    return field
+
+
 class ThemeRatingForm(forms.Form):
     def __init__(
         self,
@@ -90,11 +112,6 @@ class ThemeRatingForm(forms.Form):
         self.asks_comment = (
             quality is None or quality == qualities[-1] or COMMENT_FIELD in (data or {})
         )
-        choices = [
-            (NOT_OBSERVED_FIELD_VALUE if p.value is None else str(p.value), p.label)
-            for p in outline.points
-            if p.value is not None or not_observed
-        ]
         initial = {COMMENT_FIELD: comment}
         for statement in self.statements:
             saved = (answers or {}).get(str(statement.pk))
@@ -103,14 +120,9 @@ class ThemeRatingForm(forms.Form):
                     NOT_OBSERVED_FIELD_VALUE if saved == NOT_OBSERVED else str(saved)
                 )
         super().__init__(data, initial=initial)
+        answer = _answer_field(outline, not_observed)
         for statement in self.statements:
-            self.fields[statement_field_name(statement)] = forms.ChoiceField(
-                choices=choices,
-                required=False,
-                error_messages={
-                    "invalid_choice": "Choose one of the answers given for this statement"
-                },
-            )
+            self.fields[statement_field_name(statement)] = copy.copy(answer)
         # No max_length on the field: the browser would cut a pasted text short silently.
         self.fields[COMMENT_FIELD] = forms.CharField(required=False, strip=True)
 

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from config.compiled import CompiledLookup
 from framework.models import Framework, Quality, ScalePoint, Statement, Theme, framework_in_use
 from framework.selectors import framework_with_contents
 
@@ -67,11 +68,13 @@ class RatingOutline:
     def quality_count(self) -> int:
         return len(self.pages)
 
+    @cached_property
+    def _page_indexes(self) -> dict[tuple[int, int], int]:
+        return {(t.pk, p): i for i, (t, p, _q) in enumerate(self.pages)}
+
     def page_index(self, theme: Theme, part: int) -> int | None:
         """The page's place in ``pages`` (from 0), or None if the theme has no such part."""
-        return next(
-            (i for i, (t, p, _q) in enumerate(self.pages) if t == theme and p == part), None
-        )
+        return self._page_indexes.get((theme.pk, part))
 
     def quality_at(self, theme: Theme, part: int) -> Quality | None:
         index = self.page_index(theme, part)
@@ -95,7 +98,7 @@ class RatingOutline:
                 return theme, part
         raise ValueError(f"{statement.pk} is not in this form")
 
-    @property
+    @cached_property
     def statement_count(self) -> int:
         return sum(len(self.statements_of(theme)) for theme in self.themes)
 
@@ -131,8 +134,19 @@ class RatingOutline:
         index = self.themes.index(theme)
         return self.themes[index + 1] if index + 1 < len(self.themes) else None
 
+    @cached_property
+    def _statements_by_theme(self) -> dict[int, tuple[Statement, ...]]:
+        return {
+            theme.pk: tuple(s for q in theme.qualities.all() for s in q.statements.all())
+            for theme in self.themes
+        }
+
     def statements_of(self, theme: Theme) -> list[Statement]:
-        return [s for q in theme.qualities.all() for s in q.statements.all()]
+        # Every form page asks several times; the outline's themes are listed once.
+        found = self._statements_by_theme.get(theme.pk)
+        if found is None:
+            return [s for q in theme.qualities.all() for s in q.statements.all()]
+        return list(found)
 
     def progress(self, answers: dict) -> list[ThemeProgress]:
         result = []
@@ -151,7 +165,8 @@ class RatingOutline:
         return result
 
     def answered_count(self, answers: dict) -> int:
-        return sum(p.answered for p in self.progress(answers))
+        # As sum(p.answered for p in self.progress(answers)), without building the progress.
+        return len(self.statement_keys.intersection(answers))
 
     def missing_statements(self, answers: dict) -> list[Statement]:
         return [s for p in self.progress(answers) for s in p.missing]
@@ -226,13 +241,17 @@ class FormPlace:
 NAVIGATION_ACTIONS = ("next", "previous", "save", "review")
 
 
+# A rater's draft, by its invitation (a one-to-one): SQL compiled once per process, as the
+# invitation's own lookup is, for every page of the rater's form (issue 15, item 9).
+_RATER_DRAFT = CompiledLookup(Draft.objects.order_by(), lookup="invitation_id")
+
+
 def draft_for(*, assessment, invitation=None) -> Draft | None:
-    # At most one row (a one-to-one, or the one self draft): no ORDER BY to compile.
-    drafts = Draft.objects.filter(assessment=assessment).order_by()
     if invitation is not None:
-        drafts = drafts.filter(invitation=invitation)
-    else:
-        drafts = drafts.filter(invitation__isnull=True)
+        draft = _RATER_DRAFT.get(invitation.pk)
+        return draft if draft is not None and draft.assessment_id == assessment.pk else None
+    # At most one row (the one self draft): no ORDER BY to compile.
+    drafts = Draft.objects.filter(assessment=assessment, invitation__isnull=True).order_by()
     return next(iter(drafts[:1]), None)
 
 
@@ -241,7 +260,8 @@ def draft_contents(*, assessment, invitation=None) -> tuple[dict, dict]:
     draft = draft_for(assessment=assessment, invitation=invitation)
     if draft is None:
         return {}, {}
-    return dict(draft.answers), dict(draft.comments)
+    answers, comments = draft.contents()  # the box opened once, not once for each
+    return dict(answers), dict(comments)
 
 
 def resume_url(*, place: FormPlace, outline: RatingOutline, answers: dict) -> str:

@@ -13,7 +13,6 @@ from functools import wraps
 from django.http import Http404
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.decorators import decorator_from_middleware
 from django.views.decorators.http import require_http_methods
 
@@ -44,6 +43,7 @@ from assessments.services.responses import (
     response_submit,
 )
 from config.compiled import CompiledLookup
+from config.url_cache import reverse_cached
 
 SESSION_INVITATION = "rater_invitation_id"
 # A reissued link also ends sessions opened with the old one.
@@ -203,12 +203,12 @@ def _place(invitation) -> FormPlace:
             "comments and without your name. Avoid details that would identify you."
         ),
         page_url=lambda theme, part=1: (
-            reverse("rater:page", args=[theme.slug])
+            reverse_cached("rater:page", args=[theme.slug])
             if part == 1
-            else reverse("rater:page_part", args=[theme.slug, part])
+            else reverse_cached("rater:page_part", args=[theme.slug, part])
         ),
-        review_url=reverse("rater:review"),
-        decline_url=reverse("rater:decline"),
+        review_url=reverse_cached("rater:review"),
+        decline_url=reverse_cached("rater:decline"),
     )
 
 

@@ -83,6 +83,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "config.context_processors.site",
             ],
+            # {% url %} reversing through a per-process cache (config/url_cache.py).
+            "builtins": ["config.url_cache"],
         },
     },
 ]
@@ -140,7 +142,8 @@ STORAGES = {
         ),
         "OPTIONS": env.json("FILE_STORAGE_OPTIONS", default={}),
     },
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Django's StaticFilesStorage with its URLs remembered (config/static_storage.py).
+    "staticfiles": {"BACKEND": "config.static_storage.StaticFilesStorage"},
 }
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = ("nhsuk",)
@@ -169,7 +172,7 @@ if EMAIL_DELIVERY == "notify" and not NOTIFY_API_KEY:
 REDIS_URL = env("REDIS_URL", default="")
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {"BACKEND": "config.cache.RedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )

@@ -20,7 +20,7 @@ def _closed_port() -> int:
 def unreachable_cache(settings):
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.cache.RedisCache",  # as the site runs it
             "LOCATION": f"redis://127.0.0.1:{_closed_port()}/0",
             "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
         }

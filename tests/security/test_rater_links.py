@@ -328,7 +328,7 @@ def test_the_token_is_in_no_log_no_table_and_no_page_after_start(
 
 UNREACHABLE_REDIS = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "config.cache.RedisCache",  # as the site runs it
         # A port nothing listens on: every cache call fails at once.
         "LOCATION": "redis://127.0.0.1:9/0",
         "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
