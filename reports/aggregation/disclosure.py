@@ -55,10 +55,7 @@ Step 2 - suppression (``protect_theme``), per theme
     makes T underivable, one in T's statement, the one with fewest raters. The usual
     outcome for a group where only some could observe a statement is a rectangle: two
     groups x two statements hidden, while both groups' quality and theme figures and All
-    raters' figures stay - the classic complementary cell suppression pattern. A round
-    only hides, so the span only shrinks: once the check with the people who rated (or
-    who answered) finds nothing, later rounds of the quality would find nothing either,
-    and it is not asked again.
+    raters' figures stay - the classic complementary cell suppression pattern.
 
     The theme level: a theme figure equal to the sum of its shown quality figures adds
     nothing to the span. Otherwise it is added only if ``exposed_cells`` over the whole
@@ -391,20 +388,15 @@ def _protect_block(block, cells, primary, people, layouts, k, hidden) -> None:
         code = primary(cells(*key))
         if code:
             hidden[key] = code
-    # A kind of people (rated, answered) whose check found nothing stays clean in later
-    # rounds: each round only hides an aggregate, so the span only shrinks, and a span
-    # without a revealed set has no subspace with one.
-    clean = [layout is None for layout in layouts]  # no sensitive cell: nothing to expose
     while True:
         shown = [key for key in block if key not in hidden]
-        for kind, (weights, layout) in enumerate(zip(people, layouts, strict=True)):
-            if clean[kind]:
-                continue
+        for weights, layout in zip(people, layouts, strict=True):
+            if layout is None:
+                continue  # no sensitive cell: nothing to expose
             exposed = exposed_cells([cells(*key) for key in shown], weights, k, layout)
             if exposed:
                 hidden[_complement(shown, exposed, cells, weights)] = COMPLEMENT
                 break
-            clean[kind] = True
         else:
             return
 
