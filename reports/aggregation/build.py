@@ -337,7 +337,7 @@ class _Scorer:
         if hidden and (ALL, scope) in hidden:
             all_raters = self._reason(ALL, GROUP_LABELS[ALL], level, hidden[(ALL, scope)])
         else:
-            all_raters = GroupFigures(ALL, GROUP_LABELS[ALL], _added(sums, everyone))
+            all_raters = _group_figures(ALL, GROUP_LABELS[ALL], _added(sums, everyone))
         groups = []
         for key, label, members in self.units:
             code = hidden.get((key, scope)) if hidden else None
@@ -346,19 +346,19 @@ class _Scorer:
             elif len(members) == 1:
                 row = sums.get(members[0])
                 groups.append(
-                    GroupFigures(key, label, NO_FIGURES if row is None else Figures(*row))
+                    _group_figures(key, label, NO_FIGURES if row is None else _figures(row))
                 )
             else:
-                groups.append(GroupFigures(key, label, _added(sums, members)))
+                groups.append(_group_figures(key, label, _added(sums, members)))
         line_manager = None
         if self.with_manager:
             row = sums.get(RaterGroup.LINE_MANAGER)
-            figures = NO_FIGURES if row is None else Figures(*row)
-            line_manager = GroupFigures(RaterGroup.LINE_MANAGER, "Line manager", figures)
+            figures = NO_FIGURES if row is None else _figures(row)
+            line_manager = _group_figures(RaterGroup.LINE_MANAGER, "Line manager", figures)
         self_figures = None
         if self.with_self:
             row = sums.get(RaterGroup.SELF)
-            self_figures = NO_FIGURES if row is None else Figures(*row)
+            self_figures = NO_FIGURES if row is None else _figures(row)
         return Scores(
             self_figures=self_figures,
             all_raters=all_raters,
@@ -369,6 +369,27 @@ class _Scorer:
     def _reason(self, key, label, level, code) -> GroupFigures:
         text = reason_text(code=code, label=label, kind=level, k=self.plan.k, everyone=key == ALL)
         return GroupFigures(key, label, None, text)
+
+
+_new = object.__new__
+
+
+def _figures(row) -> Figures:
+    """``Figures(*row)`` without the frozen dataclass's ``__init__`` (one
+    ``object.__setattr__`` per field): a few hundred per assessment. The same object: equal,
+    same hash and repr (a test in ``test_aggregation_batch.py`` checks it)."""
+    figures = _new(Figures)
+    figures.__dict__.update(
+        respondents=row[0], n=row[1], ratings=row[2], total=row[3], total_of_squares=row[4]
+    )
+    return figures
+
+
+def _group_figures(key, label, figures) -> GroupFigures:
+    """``GroupFigures(key, label, figures)``, shown, made as ``_figures`` makes its figures."""
+    group = _new(GroupFigures)
+    group.__dict__.update(key=key, label=label, figures=figures, reason="")
+    return group
 
 
 def _added(sums, groups) -> Figures:
@@ -384,7 +405,7 @@ def _added(sums, groups) -> Figures:
         else:
             a, b = found, row
             found = (a[0] + b[0], a[1] + b[1], a[2] + b[2], a[3] + b[3], a[4] + b[4])
-    return NO_FIGURES if found is None else Figures(*found)
+    return NO_FIGURES if found is None else _figures(found)
 
 
 def _placements(*, plan: UnitPlan, counts) -> tuple[tuple[GroupPlacement, ...], tuple[str, ...]]:
