@@ -53,11 +53,24 @@ class SqlTimer:
 
 @contextmanager
 def sql_timed():
+    """Times this thread's statements and those of any connection opened meanwhile (the
+    aggregation's prefetch thread opens its own): its seconds then add up time that overlaps
+    the Python work, so they are SQL time, not a share of the wall clock."""
     from django.db import connection
+    from django.db.backends.signals import connection_created
 
     timer = SqlTimer()
-    with connection.execute_wrapper(timer):
-        yield timer
+
+    def attach(sender, connection, **kwargs):
+        if timer not in connection.execute_wrappers:
+            connection.execute_wrappers.append(timer)
+
+    connection_created.connect(attach, weak=False)
+    try:
+        with connection.execute_wrapper(timer):
+            yield timer
+    finally:
+        connection_created.disconnect(attach)
 
 
 def raw_group_by(programme_id: int, repeats: int = 3, warm: bool = True) -> tuple[float, int]:

@@ -9,9 +9,12 @@ groups that are shown together, and assembles each result.
 """
 
 import hashlib
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from itertools import groupby
+
+from django.db import connection
 
 from assessments.models import RaterGroup
 from framework.models import Statement
@@ -72,14 +75,51 @@ def assessment_reports(*, assessments) -> Iterator[AssessmentReport]:
     Each chunk's sums come from the same fixed handful of queries as one report's, grouped by
     assessment as well, so aggregating a programme costs a few queries per chunk rather than
     per assessment; the reports are those ``assessment_report`` returns (the same code).
+
+    On PostgreSQL outside a transaction (each query then reads its own snapshot anyway), the
+    next chunk's queries run on a second connection in a thread while this chunk's reports
+    are built: the database works while Python does (``_prefetching``).
     """
     assessments = list(assessments)
     # framework id -> its statements, read once for the whole call
     statements: dict[int, list[Statement]] = {}
-    for start in range(0, len(assessments), CHUNK):
-        yield from _reports(
-            assessments=assessments[start : start + CHUNK], theme=None, statements=statements
-        )
+    chunks = [assessments[start : start + CHUNK] for start in range(0, len(assessments), CHUNK)]
+    if len(chunks) > 1 and _prefetch_allowed():
+        for chunk, fetched in _prefetching(chunks, statements):
+            yield from _built(chunk, fetched, theme=None)
+        return
+    for chunk in chunks:
+        yield from _reports(assessments=chunk, theme=None, statements=statements)
+
+
+def _prefetch_allowed() -> bool:
+    """Whether chunks may be read on a second connection: PostgreSQL in autocommit, where
+    the serial path's queries would each see their own snapshot too (a transaction's
+    uncommitted rows would be invisible to a second connection, and SQLite's test database
+    may be in memory)."""
+    return connection.vendor == "postgresql" and not connection.in_atomic_block
+
+
+def _prefetching(chunks, statements) -> Iterator[tuple[list, dict]]:
+    """(chunk, its fetched rows) for each chunk, the next chunk's queries running in a
+    thread (with its own connection, closed at the end) while the caller builds this one."""
+
+    def fetch(chunk):
+        return _fetched(assessments=chunk, theme=None, statements=statements)
+
+    def close():
+        connection.close()  # the thread's own connection
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="aggregation-prefetch") as pool:
+        try:
+            pending = pool.submit(fetch, chunks[0])
+            for index, chunk in enumerate(chunks):
+                fetched = pending.result()
+                if index + 1 < len(chunks):
+                    pending = pool.submit(fetch, chunks[index + 1])
+                yield chunk, fetched
+        finally:
+            pool.submit(close).result()
 
 
 def theme_report(*, assessment, theme) -> ThemeResult:
@@ -111,22 +151,41 @@ def _reports(*, assessments, theme, statements=None) -> list[AssessmentReport]:
     """The reports of ``assessments`` (of one theme, or all), from one batch of queries per
     framework among them: statements, response counts, statement sums, answer masks and
     comments, each grouped by assessment."""
+    fetched = _fetched(assessments=assessments, theme=theme, statements=statements)
+    return _built(assessments, fetched, theme=theme)
+
+
+def _fetched(*, assessments, theme, statements=None) -> dict:
+    """The rows ``_built`` needs, per framework among ``assessments``: (its assessments,
+    its statements, response counts, statement sums, answer masks, comments). Only reads:
+    it may run in another thread (``_prefetching``)."""
     statements = {} if statements is None else statements
     by_framework = defaultdict(list)
     for assessment in assessments:
         by_framework[assessment.programme.framework_id].append(assessment)
-    reports = {}
+    fetched = {}
     for framework_id, batch in by_framework.items():
         if framework_id not in statements:
             statements[framework_id] = selectors.framework_statements(
                 framework_id=framework_id, theme=theme
             )
         listed = statements[framework_id]
+        fetched[framework_id] = (
+            batch,
+            listed,
+            selectors.response_counts(assessments=batch),
+            selectors.rating_totals(assessments=batch, level="statement", theme=theme),
+            selectors.answer_masks(assessments=batch, statements=listed, groups=None),
+            selectors.comment_rows(assessments=batch, theme=theme),
+        )
+    return fetched
+
+
+def _built(assessments, fetched, *, theme) -> list[AssessmentReport]:
+    """The reports of ``assessments`` from their ``_fetched`` rows, in their order."""
+    reports = {}
+    for batch, listed, counts, sums, masks, comments in fetched.values():
         scopes, outline = _scopes(listed), _outline(listed)
-        counts = selectors.response_counts(assessments=batch)
-        sums = selectors.rating_totals(assessments=batch, level="statement", theme=theme)
-        masks = selectors.answer_masks(assessments=batch, statements=listed, groups=None)
-        comments = selectors.comment_rows(assessments=batch, theme=theme)
         for assessment in batch:
             pk = assessment.pk
             reports[pk] = _build(
@@ -165,20 +224,27 @@ def _totals(statement_sums, masks, scopes) -> dict[str, dict]:
     A group appears in a scope exactly when one of its responses answered there, as in the
     GROUP BY this replaces.
     """
-    by_group = defaultdict(list)
+    # Responses with the same masks count alike: most raters of a group answer alike.
+    by_group: dict[str, Counter] = defaultdict(Counter)
     for group, rated, answered in masks:
-        by_group[group].append((rated, answered))
+        by_group[group][(rated, answered)] += 1
+    groups = [(group, list(responses.items())) for group, responses in by_group.items()]
     totals = {"statement": statement_sums, "quality": {}, "theme": {}}
+    empty: dict = {}
     for level, pk, mask, members in scopes:
         found = {}
-        for group, responses in by_group.items():
-            respondents = sum(1 for _, answered in responses if answered & mask)
+        for group, responses in groups:
+            respondents = raters = 0
+            for (rated, answered), times in responses:
+                if answered & mask:
+                    respondents += times
+                if rated & mask:
+                    raters += times
             if not respondents:
                 continue
-            raters = sum(1 for rated, _ in responses if rated & mask)
             ratings = total = squares = 0
             for statement in members:
-                row = statement_sums.get(statement, {}).get(group)
+                row = statement_sums.get(statement, empty).get(group)
                 if row:
                     ratings += row[2]
                     total += row[3]
@@ -264,32 +330,66 @@ class _Scorer:
         self.units = [(unit.key, GROUP_LABELS[unit.key], unit.members) for unit in plan.units]
 
     def __call__(self, level: str, pk: int, index: int) -> Scores:
-        scope = (level, index)
         sums = self.totals[level].get(pk, {})
         hidden = self.hidden
-
-        def shown_or_reason(key, label, groups):
+        scope = (level, index)
+        everyone = self.everyone
+        if hidden and (ALL, scope) in hidden:
+            all_raters = self._reason(ALL, GROUP_LABELS[ALL], level, hidden[(ALL, scope)])
+        else:
+            all_raters = _group_figures(ALL, GROUP_LABELS[ALL], _added(sums, everyone))
+        groups = []
+        for key, label, members in self.units:
             code = hidden.get((key, scope)) if hidden else None
-            if code is None:
-                if len(groups) == 1:
-                    row = sums.get(groups[0])
-                    return GroupFigures(key, label, NO_FIGURES if row is None else Figures(*row))
-                return GroupFigures(key, label, _added(sums, groups))
-            k, everyone = self.plan.k, key == ALL
-            text = reason_text(code=code, label=label, kind=level, k=k, everyone=everyone)
-            return GroupFigures(key, label, None, text)
-
+            if code is not None:
+                groups.append(self._reason(key, label, level, code))
+            elif len(members) == 1:
+                row = sums.get(members[0])
+                groups.append(
+                    _group_figures(key, label, NO_FIGURES if row is None else _figures(row))
+                )
+            else:
+                groups.append(_group_figures(key, label, _added(sums, members)))
         line_manager = None
         if self.with_manager:
-            line_manager = GroupFigures(
-                RaterGroup.LINE_MANAGER, "Line manager", _added(sums, LINE_MANAGER)
-            )
+            row = sums.get(RaterGroup.LINE_MANAGER)
+            figures = NO_FIGURES if row is None else _figures(row)
+            line_manager = _group_figures(RaterGroup.LINE_MANAGER, "Line manager", figures)
+        self_figures = None
+        if self.with_self:
+            row = sums.get(RaterGroup.SELF)
+            self_figures = NO_FIGURES if row is None else _figures(row)
         return Scores(
-            self_figures=_added(sums, SELF) if self.with_self else None,
-            all_raters=shown_or_reason(ALL, GROUP_LABELS[ALL], self.everyone),
+            self_figures=self_figures,
+            all_raters=all_raters,
             line_manager=line_manager,
-            groups=tuple(shown_or_reason(*unit) for unit in self.units),
+            groups=tuple(groups),
         )
+
+    def _reason(self, key, label, level, code) -> GroupFigures:
+        text = reason_text(code=code, label=label, kind=level, k=self.plan.k, everyone=key == ALL)
+        return GroupFigures(key, label, None, text)
+
+
+_new = object.__new__
+
+
+def _figures(row) -> Figures:
+    """``Figures(*row)`` without the frozen dataclass's ``__init__`` (one
+    ``object.__setattr__`` per field): a few hundred per assessment. The same object: equal,
+    same hash and repr (a test in ``test_aggregation_batch.py`` checks it)."""
+    figures = _new(Figures)
+    figures.__dict__.update(
+        respondents=row[0], n=row[1], ratings=row[2], total=row[3], total_of_squares=row[4]
+    )
+    return figures
+
+
+def _group_figures(key, label, figures) -> GroupFigures:
+    """``GroupFigures(key, label, figures)``, shown, made as ``_figures`` makes its figures."""
+    group = _new(GroupFigures)
+    group.__dict__.update(key=key, label=label, figures=figures, reason="")
+    return group
 
 
 def _added(sums, groups) -> Figures:
@@ -305,7 +405,7 @@ def _added(sums, groups) -> Figures:
         else:
             a, b = found, row
             found = (a[0] + b[0], a[1] + b[1], a[2] + b[2], a[3] + b[3], a[4] + b[4])
-    return NO_FIGURES if found is None else Figures(*found)
+    return NO_FIGURES if found is None else _figures(found)
 
 
 def _placements(*, plan: UnitPlan, counts) -> tuple[tuple[GroupPlacement, ...], tuple[str, ...]]:

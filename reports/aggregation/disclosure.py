@@ -202,8 +202,14 @@ def exposed_cells(aggregates, people: Mapping, k: int, layout=None) -> frozenset
     layout = cell_layout(people, k) if layout is None else layout
     if layout is None:
         return None
-    order, column, first_sensitive, weights = layout
+    column = layout[1]
     vectors = [{column[c]: 1 for c in cells if c in column} for cells in aggregates]
+    return _exposed_vectors(vectors, layout, k)
+
+
+def _exposed_vectors(vectors, layout, k: int) -> frozenset | None:
+    """``exposed_cells`` of aggregates given as their vectors over ``layout``'s columns."""
+    order, _, first_sensitive, weights = layout
     if all(i < first_sensitive for vector in vectors for i in vector):
         return None  # eliminating vectors without sensitive cells yields none either
     span = Span(vectors)
@@ -383,40 +389,56 @@ def _cell_sets(rows: tuple, qualities: tuple) -> dict:
 
 
 def _protect_block(block, cells, primary, people, layouts, k, hidden) -> None:
-    """Primary and complementary suppression within one quality (see module docstring)."""
+    """Primary and complementary suppression within one quality (see module docstring).
+
+    Each aggregate's vector (over a layout's columns for ``exposed_cells``, over the active
+    cells for ``_complement``) is worked out once per quality, not once per round."""
     for key in block:
         code = primary(cells(*key))
         if code:
             hidden[key] = code
+    checks = []
+    for weights, layout in zip(people, layouts, strict=True):
+        if layout is None:
+            continue  # no sensitive cell: nothing to expose
+        column = layout[1]
+        exposing = {key: {column[c]: 1 for c in cells(*key) if c in column} for key in block}
+        checks.append((weights, layout, exposing, {}))
     while True:
         shown = [key for key in block if key not in hidden]
-        for weights, layout in zip(people, layouts, strict=True):
-            if layout is None:
-                continue  # no sensitive cell: nothing to expose
-            exposed = exposed_cells([cells(*key) for key in shown], weights, k, layout)
+        for weights, layout, exposing, complementing in checks:
+            exposed = _exposed_vectors([exposing[key] for key in shown], layout, k)
             if exposed:
-                hidden[_complement(shown, exposed, cells, weights)] = COMPLEMENT
+                hidden[_complement(shown, exposed, cells, weights, complementing)] = COMPLEMENT
                 break
         else:
             return
 
 
-def _complement(shown, exposed, cells, weights):
+def _complement(shown, exposed, cells, weights, known=None):
     """The shown aggregate to hide so that ``exposed`` stops being derivable, by preference.
 
     For each candidate this asks what a span of all the other candidates would say about
     ``exposed`` and about the candidate itself; ``removal_effects`` answers that for all
-    candidates from one elimination instead of one ``Span`` per candidate.
+    candidates from one elimination instead of one ``Span`` per candidate. ``known``: a
+    dict the caller keeps between calls with the same ``weights`` (the column numbering
+    and the aggregates' vectors, which depend on nothing else).
     """
-    active = {c for c, p in weights.items() if p}
-    column = {c: i for i, c in enumerate(sorted(active))}
+    known = {} if known is None else known
+    if "column" not in known:
+        active = {c for c, p in weights.items() if p}
+        known["column"] = {c: i for i, c in enumerate(sorted(active))}
+    column = known["column"]
 
     def vector(cell_set):
         return {column[c]: 1 for c in cell_set if c in column}
 
     target = vector(exposed)
     statements_of_target = {bit for _, bit in exposed}
-    vectors = {key: vector(cells(*key)) for key in shown}
+    vectors = known.setdefault("vectors", {})
+    for key in shown:
+        if key not in vectors:
+            vectors[key] = vector(cells(*key))
     candidates = [key for key in shown if vectors[key]]
 
     def rank(key):

@@ -122,3 +122,19 @@ def test_the_batch_costs_the_same_queries_for_few_or_many_assessments(framework,
     few, many = queries(batch_cohorts[:2]), queries(batch_cohorts)
 
     assert many == few <= 7
+
+
+def test_the_fast_constructors_make_the_dataclasses_objects():
+    from dataclasses import fields
+
+    from reports.aggregation import Figures, GroupFigures
+    from reports.aggregation.build import _figures, _group_figures
+
+    made, real = _figures((5, 4, 9, 31, 117)), Figures(5, 4, 9, 31, 117)
+    assert (made, hash(made), repr(made)) == (real, hash(real), repr(real))
+    assert made.mean == real.mean and made.sd == real.sd
+    group, real_group = _group_figures("peer", "Peers", made), GroupFigures("peer", "Peers", real)
+    assert (group, hash(group), repr(group)) == (real_group, hash(real_group), repr(real_group))
+    # A field added to either class must be added to its fast constructor too.
+    assert set(vars(made)) == {f.name for f in fields(Figures)}
+    assert set(vars(group)) == {f.name for f in fields(GroupFigures)}
