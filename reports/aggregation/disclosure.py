@@ -397,7 +397,7 @@ def _protect_block(block, cells, primary, people, layouts, k, hidden) -> None:
         code = primary(cells(*key))
         if code:
             hidden[key] = code
-    checks = []
+    checks: list[tuple] = []
     for weights, layout in zip(people, layouts, strict=True):
         if layout is None:
             continue  # no sensitive cell: nothing to expose
