@@ -4,8 +4,6 @@ Dates use the NHS.UK date input (three boxes) of ``nhsuk.fields``, without the
 time box. What was typed is shown again as typed when something is wrong.
 """
 
-from datetime import date
-
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
@@ -13,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from framework.models import Quality
-from nhsuk.fields import DATE_TIME_PARTS, DateTimePartsWidget
+from nhsuk.fields import DATE_TIME_PARTS, DateTimePartsWidget, date_from_parts
 
 from .models import MAX_GOALS
 from .services import NOTES_MAX_LENGTH, REQUIRED_TO_SUBMIT, GoalInput
@@ -51,26 +49,7 @@ class DatePartsField(forms.MultiValueField):
         if not data_list or not any(part.strip() for part in data_list):
             return None
         day, month, year = (part.strip() for part in data_list)
-        missing = [n for n, v in (("day", day), ("month", month), ("year", year)) if not v]
-        if missing:
-            raise ValidationError(
-                f"The date {self.subject} must include a {' and a '.join(missing)}",
-                code="incomplete",
-            )
-        if not (day.isdigit() and month.isdigit() and year.isdigit()):
-            raise ValidationError(
-                f"The date {self.subject} must be in numbers, like 12 1 2027", code="invalid"
-            )
-        if len(year) != 4:
-            raise ValidationError(
-                f"The year {self.subject} must include 4 numbers, like 2027", code="invalid"
-            )
-        try:
-            return date(int(year), int(month), int(day))
-        except ValueError:
-            raise ValidationError(
-                f"The date {self.subject} must be a real date", code="invalid"
-            ) from None
+        return date_from_parts(day, month, year, subject=self.subject)
 
 
 class DebriefForm(forms.Form):

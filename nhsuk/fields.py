@@ -81,25 +81,7 @@ class DateTimePartsField(forms.MultiValueField):
         ]
         if len(missing) == 3:
             raise ValidationError(f"Enter the date {self.subject}", code="required")
-        if missing:
-            raise ValidationError(
-                f"The date {self.subject} must include a {' and a '.join(missing)}",
-                code="incomplete",
-            )
-        if not (day.isdigit() and month.isdigit() and year.isdigit()):
-            raise ValidationError(
-                f"The date {self.subject} must be in numbers, like 12 1 2027", code="invalid"
-            )
-        if len(year) != 4:
-            raise ValidationError(
-                f"The year {self.subject} must include 4 numbers, like 2027", code="invalid"
-            )
-        try:
-            day_ = date(int(year), int(month), int(day))
-        except ValueError:
-            raise ValidationError(
-                f"The date {self.subject} must be a real date", code="invalid"
-            ) from None
+        day_ = date_from_parts(day, month, year, subject=self.subject)
         if not clock:
             raise ValidationError(f"Enter the time {self.subject}, like 09:00", code="required")
         moment = parse_time(clock)
@@ -109,3 +91,26 @@ class DateTimePartsField(forms.MultiValueField):
                 code="invalid",
             )
         return timezone.make_aware(datetime.combine(day_, moment))
+
+
+def date_from_parts(day: str, month: str, year: str, *, subject: str) -> date:
+    """The date typed in the three boxes, or a ValidationError in the NHS.UK wording."""
+    missing = [
+        name for name, value in (("day", day), ("month", month), ("year", year)) if not value
+    ]
+    if missing:
+        raise ValidationError(
+            f"The date {subject} must include a {' and a '.join(missing)}", code="incomplete"
+        )
+    if not (day.isdigit() and month.isdigit() and year.isdigit()):
+        raise ValidationError(
+            f"The date {subject} must be in numbers, like 12 1 2027", code="invalid"
+        )
+    if len(year) != 4:
+        raise ValidationError(
+            f"The year {subject} must include 4 numbers, like 2027", code="invalid"
+        )
+    try:
+        return date(int(year), int(month), int(day))
+    except ValueError:
+        raise ValidationError(f"The date {subject} must be a real date", code="invalid") from None
