@@ -4,7 +4,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
 from .base import env
-from .safety import trusted_proxy_problems, unsafe_configuration
+from .safety import oidc_problems, trusted_proxy_problems, unsafe_configuration
 
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env("SECRET_KEY", default="")
@@ -13,6 +13,18 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
 
 _problems = unsafe_configuration(debug=DEBUG, secret_key=SECRET_KEY, allowed_hosts=ALLOWED_HOSTS)
 _problems += trusted_proxy_problems(TRUSTED_PROXIES)  # noqa: F405
+_problems += oidc_problems(
+    client_id=OIDC_RP_CLIENT_ID,  # noqa: F405
+    urls={
+        name: globals()[name]
+        for name in (
+            "OIDC_ISSUER",
+            "OIDC_OP_AUTHORIZATION_ENDPOINT",
+            "OIDC_OP_TOKEN_ENDPOINT",
+            "OIDC_OP_JWKS_ENDPOINT",
+        )
+    },
+)
 if _problems:
     raise ImproperlyConfigured("Refusing to start in production: " + " ".join(_problems))
 

@@ -35,3 +35,15 @@ def trusted_proxy_problems(proxies) -> list[str]:
                 f"TRUSTED_PROXIES has {proxy!r}, which is not an IP address or network."
             )
     return problems
+
+
+def oidc_problems(*, client_id: str, urls: dict[str, str]) -> list[str]:
+    """With single sign-on on, the provider's addresses must be https: over plain http the
+    id token, the code and the client secret could be read or changed on the way."""
+    if not client_id:
+        return []
+    return [
+        f"{name} must be an https address, not {url!r}."
+        for name, url in urls.items()
+        if url and not url.lower().startswith("https://")
+    ]

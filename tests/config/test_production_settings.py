@@ -62,6 +62,38 @@ def test_production_refuses_to_start_when_unsafe(override, message):
     assert message in result.stderr
 
 
+OIDC = {
+    "OIDC_RP_CLIENT_ID": "lpc360",
+    "OIDC_RP_CLIENT_SECRET": "secret-from-the-provider",
+    "OIDC_ALLOWED_EMAIL_DOMAINS": "nhs.net",
+}
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ({"OIDC_ISSUER": "http://login.example.org/tenant/v2.0"}, "OIDC_ISSUER must be an https"),
+        (
+            {
+                "OIDC_ISSUER": "https://login.example.org/tenant/v2.0",
+                "OIDC_OP_TOKEN_ENDPOINT": "http://login.example.org/token",
+            },
+            "OIDC_OP_TOKEN_ENDPOINT must be an https",
+        ),
+    ],
+)
+def test_production_refuses_single_sign_on_over_plain_http(override, message):
+    result = run_manage("check", **OIDC, **override)
+    assert result.returncode != 0
+    assert "Refusing to start in production" in result.stderr
+    assert message in result.stderr
+
+
+def test_production_starts_with_single_sign_on_over_https():
+    result = run_manage("check", **OIDC, OIDC_ISSUER="https://login.example.org/tenant/v2.0")
+    assert result.returncode == 0, result.stderr + result.stdout
+
+
 def test_every_problem_is_named_at_once():
     problems = unsafe_configuration(debug=True, secret_key="", allowed_hosts=[])
     assert len(problems) == 3
