@@ -4,13 +4,12 @@ The probe uses outbox rows as its table (any model with a state field and ``JobR
 would do); its work is the test's, not an email.
 """
 
-import threading
 from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 import time_machine
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 from kombu import pools as kombu_pools
 
@@ -26,6 +25,7 @@ from config.jobs import (
     job_task,
     jobs_sweep,
 )
+from tests.concurrency import race
 
 MAX_ATTEMPTS = 3
 STALE_AFTER = timedelta(minutes=15)
@@ -281,25 +281,6 @@ def _forget_connections():
 THREADS = 8
 
 
-def _race(target, count):
-    barrier = threading.Barrier(count)
-    results = []
-
-    def run():
-        try:
-            barrier.wait(timeout=10)
-            results.append(target())
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
-
-
 postgres_only = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="needs PostgreSQL row locks"
 )
@@ -310,7 +291,7 @@ postgres_only = pytest.mark.skipif(
 def test_of_many_simultaneous_claims_exactly_one_wins():
     row = _row()
 
-    results = _race(lambda: job_claim(PROBE, row.pk), THREADS)
+    results = race(lambda: job_claim(PROBE, row.pk), THREADS)
 
     assert len(results) == THREADS
     assert sum(result is not None for result in results) == 1
@@ -322,7 +303,7 @@ def test_of_many_simultaneous_claims_exactly_one_wins():
 def test_of_many_simultaneous_runs_the_work_is_done_once():
     row = _row()
 
-    results = _race(lambda: job_run(PROBE, row.pk), THREADS)
+    results = race(lambda: job_run(PROBE, row.pk), THREADS)
 
     assert len(results) == THREADS
     assert results.count("sent") == 1 and results.count(None) == THREADS - 1
@@ -335,7 +316,7 @@ def test_of_many_simultaneous_runs_the_work_is_done_once():
 def test_simultaneous_take_overs_never_go_past_the_bound():
     row = _row()
 
-    results = _race(lambda: job_claim(PROBE, row.pk, take_over=True), THREADS)
+    results = race(lambda: job_claim(PROBE, row.pk, take_over=True), THREADS)
 
     assert sum(result is not None for result in results) == MAX_ATTEMPTS
     assert _state(row) == ("failed", MAX_ATTEMPTS)

@@ -1,12 +1,11 @@
 """Claims racing for real: threads with their own PostgreSQL connections."""
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from reports.models import ThemeReport
 from reports.services import theme_report_claim
+from tests.concurrency import race
 from tests.factories import AssessmentFactory, ProgrammeFactory
 
 pytestmark = [
@@ -17,31 +16,12 @@ pytestmark = [
 THREADS = 8
 
 
-def _race(target, count):
-    barrier = threading.Barrier(count)
-    results = []
-
-    def run():
-        try:
-            barrier.wait(timeout=10)
-            results.append(target())
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
-
-
 def test_of_many_simultaneous_claims_exactly_one_wins(framework, leader):
     assessment = AssessmentFactory(programme=ProgrammeFactory(framework=framework), leader=leader)
     theme = framework.themes.get(slug="being")
     report = ThemeReport.objects.create(assessment=assessment, theme=theme)
 
-    results = _race(lambda: theme_report_claim(report_id=report.pk), THREADS)
+    results = race(lambda: theme_report_claim(report_id=report.pk), THREADS)
 
     assert len(results) == THREADS
     assert sum(result is not None for result in results) == 1
@@ -56,7 +36,7 @@ def test_simultaneous_take_overs_still_count_every_attempt(framework, leader, se
     theme = framework.themes.get(slug="being")
     report = ThemeReport.objects.create(assessment=assessment, theme=theme)
 
-    results = _race(lambda: theme_report_claim(report_id=report.pk, take_over=True), THREADS)
+    results = race(lambda: theme_report_claim(report_id=report.pk, take_over=True), THREADS)
 
     # Redelivered copies may each take the row over, but never past the bound.
     assert sum(result is not None for result in results) == 3
