@@ -26,7 +26,14 @@ from .change import ThemeChange, earlier_cycle, theme_change
 from .charts import bar_chart
 from .insights import MIN_GAP, report_insights
 from .numbering import quality_number, theme_number
-from .report_context import _group_columns, _response_counts, _response_notes, _row
+from .report_context import (
+    Highlight,
+    HighlightItem,
+    _group_columns,
+    _response_counts,
+    _response_notes,
+    _row,
+)
 
 SUMMARY_PDF_TEMPLATE = "reports/summary_pdf.html"
 SUMMARY_BODY_TEMPLATE = "reports/_summary_body.html"
@@ -68,21 +75,6 @@ class SummaryChange:
     k: int
     shown: int  # qualities whose change the theme reports show
     hidden: int  # and those they do not
-
-
-@dataclass(frozen=True)
-class SummaryItem:
-    row: object  # the quality's ScoreRow
-    detail: str
-
-
-@dataclass(frozen=True)
-class SummaryList:
-    key: str
-    title: str
-    explanation: str
-    items: tuple[SummaryItem, ...]
-    empty_text: str
 
 
 @dataclass(frozen=True)
@@ -203,7 +195,7 @@ def _summary_change(changes: list[ThemeChange]) -> SummaryChange | None:
     )
 
 
-def _lists(level, rows) -> tuple[SummaryList, ...]:
+def _lists(level, rows) -> tuple[Highlight, ...]:
     found = report_insights(report=level)
     sections = (
         (
@@ -235,12 +227,12 @@ def _lists(level, rows) -> tuple[SummaryList, ...]:
         ),
     )
     return tuple(
-        SummaryList(
+        Highlight(
             key=key,
             title=title,
             explanation=explanation,
             items=tuple(
-                SummaryItem(row=rows[i.item.statement.pk], detail=i.explanation)
+                HighlightItem(row=rows[i.item.statement.pk], detail=i.explanation)
                 for i in getattr(found, key)
             ),
             empty_text=empty,
