@@ -289,9 +289,7 @@ def _build(*, assessment, theme, outline, counts, totals, masks, comment_rows):
                 quality=quality,
                 scores=scores("quality", quality.pk, index),
                 statements=tuple(
-                    StatementResult(
-                        statement=s, position=position, scores=scores("statement", pk, b)
-                    )
+                    _statement_result(s, position, scores("statement", pk, b))
                     for s, pk, b, position in listed
                 ),
             )
@@ -330,14 +328,13 @@ class _Scorer:
         self.units = [(unit.key, GROUP_LABELS[unit.key], unit.members) for unit in plan.units]
 
     def __call__(self, level: str, pk: int, index: int) -> Scores:
-        sums = self.totals[level].get(pk, {})
+        sums = self.totals[level].get(pk, _EMPTY)
         hidden = self.hidden
         scope = (level, index)
-        everyone = self.everyone
         if hidden and (ALL, scope) in hidden:
-            all_raters = self._reason(ALL, GROUP_LABELS[ALL], level, hidden[(ALL, scope)])
+            all_raters = self._reason(ALL, ALL_LABEL, level, hidden[(ALL, scope)])
         else:
-            all_raters = _group_figures(ALL, GROUP_LABELS[ALL], _added(sums, everyone))
+            all_raters = _group_figures(ALL, ALL_LABEL, _added(sums, self.everyone))
         groups = []
         for key, label, members in self.units:
             code = hidden.get((key, scope)) if hidden else None
@@ -359,37 +356,53 @@ class _Scorer:
         if self.with_self:
             row = sums.get(RaterGroup.SELF)
             self_figures = NO_FIGURES if row is None else _figures(row)
-        return Scores(
-            self_figures=self_figures,
-            all_raters=all_raters,
-            line_manager=line_manager,
-            groups=tuple(groups),
-        )
+        return _scores(self_figures, all_raters, line_manager, tuple(groups))
 
     def _reason(self, key, label, level, code) -> GroupFigures:
         text = reason_text(code=code, label=label, kind=level, k=self.plan.k, everyone=key == ALL)
         return GroupFigures(key, label, None, text)
 
 
+# The result objects below are made by filling the new instance's ``__dict__`` rather than
+# through the frozen dataclass's ``__init__`` (one ``object.__setattr__`` per field): a few
+# hundred per assessment. The same objects: equal, same hash and repr (a test in
+# ``test_aggregation_batch.py`` checks it, and fails if a field is added).
 _new = object.__new__
+_EMPTY: dict = {}
+ALL_LABEL = GROUP_LABELS[ALL]
 
 
 def _figures(row) -> Figures:
-    """``Figures(*row)`` without the frozen dataclass's ``__init__`` (one
-    ``object.__setattr__`` per field): a few hundred per assessment. The same object: equal,
-    same hash and repr (a test in ``test_aggregation_batch.py`` checks it)."""
+    """``Figures(*row)``."""
     figures = _new(Figures)
-    figures.__dict__.update(
-        respondents=row[0], n=row[1], ratings=row[2], total=row[3], total_of_squares=row[4]
-    )
+    made = figures.__dict__
+    made["respondents"], made["n"], made["ratings"], made["total"], made["total_of_squares"] = row
     return figures
 
 
 def _group_figures(key, label, figures) -> GroupFigures:
-    """``GroupFigures(key, label, figures)``, shown, made as ``_figures`` makes its figures."""
+    """``GroupFigures(key, label, figures)``, shown."""
     group = _new(GroupFigures)
-    group.__dict__.update(key=key, label=label, figures=figures, reason="")
+    made = group.__dict__
+    made["key"], made["label"], made["figures"], made["reason"] = key, label, figures, ""
     return group
+
+
+def _scores(self_figures, all_raters, line_manager, groups) -> Scores:
+    """``Scores(self_figures, all_raters, line_manager, groups)``."""
+    scores = _new(Scores)
+    made = scores.__dict__
+    made["self_figures"], made["all_raters"] = self_figures, all_raters
+    made["line_manager"], made["groups"] = line_manager, groups
+    return scores
+
+
+def _statement_result(statement, position, scores) -> StatementResult:
+    """``StatementResult(statement, position, scores)``."""
+    result = _new(StatementResult)
+    made = result.__dict__
+    made["statement"], made["position"], made["scores"] = statement, position, scores
+    return result
 
 
 def _added(sums, groups) -> Figures:

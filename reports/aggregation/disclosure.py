@@ -96,7 +96,7 @@ from functools import lru_cache
 
 from assessments.models import RaterGroup
 
-from .span import Span, removal_effects, small_zero_one_vector
+from .span import RemovalEffects, Span, small_zero_one_vector
 
 ANONYMOUS_GROUPS = tuple(
     g.value for g in (RaterGroup.PEER, RaterGroup.DIRECT_REPORT, RaterGroup.OTHER)
@@ -210,12 +210,35 @@ def exposed_cells(aggregates, people: Mapping, k: int, layout=None) -> frozenset
 def _exposed_vectors(vectors, layout, k: int) -> frozenset | None:
     """``exposed_cells`` of aggregates given as their vectors over ``layout``'s columns."""
     order, _, first_sensitive, weights = layout
+    vectors = _without_lone_columns(vectors, first_sensitive)
     if all(i < first_sensitive for vector in vectors for i in vector):
         return None  # eliminating vectors without sensitive cells yields none either
     span = Span(vectors)
     rows = span.rows_from(first_sensitive)
     found = small_zero_one_vector(rows, weights, k) if rows else None
     return frozenset(order[i] for i in found) if found else None
+
+
+def _without_lone_columns(vectors, first_sensitive: int) -> list:
+    """``vectors`` with each column before ``first_sensitive`` dropped where some vector is
+    along that column alone (a shown cell's own figure), repeated until none is, and empty
+    vectors left out.
+
+    The vectors of the span that are zero on the columns before ``first_sensitive`` stay
+    the same, so ``_exposed_vectors`` finds the same set, from a smaller elimination: with
+    e_c in the span, such a vector's part on the other columns is a combination of the
+    other vectors without column c, and any such combination plus a multiple of e_c is one
+    (it is zero at c already, since c comes before ``first_sensitive``).
+    """
+    while True:
+        lone = {c for vector in vectors if len(vector) == 1 for c in vector if c < first_sensitive}
+        if not lone:
+            return vectors
+        vectors = [
+            kept
+            for vector in vectors
+            if (kept := {c: v for c, v in vector.items() if c not in lone})
+        ]
 
 
 def cell_layout(people: Mapping, k: int):
@@ -451,18 +474,15 @@ def _complement(shown, exposed, cells, weights, known=None):
 
     ranks = {key: rank(key) for key in candidates}
     candidates.sort(key=ranks.__getitem__)
-    # (target derivable without it, it derivable from the others) for each candidate.
-    effects = dict(
-        zip(
-            candidates,
-            removal_effects([vectors[key] for key in candidates], target),
-            strict=True,
-        )
-    )
+    # (target derivable without it, it derivable from the others) for each candidate,
+    # worked out as the preferences below ask for them.
+    effects = RemovalEffects([vectors[key] for key in candidates], target)
     for preference in sorted({ranks[key][:2] for key in candidates}):
         relevant = []
-        for key in (c for c in candidates if ranks[c][:2] == preference):
-            without, redundant = effects[key]
+        for index, key in enumerate(candidates):
+            if ranks[key][:2] != preference:
+                continue
+            without, redundant = effects[index]
             if not without:
                 return key  # hiding it alone makes the set underivable
             if redundant:

@@ -84,10 +84,108 @@ class Span:
         ]
 
 
-def removal_effects(vectors: Sequence[Vector], target: Vector) -> list[tuple[bool, bool]]:
+class RemovalEffects:
     """For each of ``vectors``, whether ``target`` and the vector itself lie in the span of
     all the *other* vectors: what rebuilding a ``Span`` without each vector in turn would
-    say, from one elimination.
+    say. ``effects[i]`` is (``target`` in the span without vector i, vector i in the span of
+    the others), worked out when first asked for: a caller often needs only a few.
+
+    Most vectors in disclosure control are one cell's own figure, a multiple of a single
+    column. A column along which exactly one vector lies, outside ``target``, is *lone*.
+
+    Call M the vectors not along a lone column, and R the columns that are not lone.
+
+    - Removing a vector of M leaves every lone e_c, so a vector or ``target`` (zero on the
+      lone columns) lies in the span of the others iff its restriction to R lies in the
+      span of the other vectors of M restricted to R: the same question, smaller.
+    - Removing the lone e_c leaves M and the other lone e_d. e_c lies in their span iff
+      some vector in the span of M that is zero on R is nonzero at c; with the lone
+      columns numbered after R, those vectors are spanned by the echelon rows of M with a
+      pivot among the lone columns. Otherwise every way of matching ``target`` on R with
+      the span of M gives the same value at c, found by reducing ``target`` by the rows
+      with a pivot in R; ``target`` lies in the span of the others iff that value is 0.
+
+    Without lone columns, one elimination answers for every vector (``_removal_effects``).
+    """
+
+    def __init__(self, vectors: Sequence[Vector], target: Vector):
+        self.vectors = [{c: v for c, v in vector.items() if v} for vector in vectors]
+        self.target = {c: v for c, v in target.items() if v}
+        along: dict[int, int] = {}
+        for vector in self.vectors:
+            if len(vector) == 1:
+                (c,) = vector
+                along[c] = along.get(c, 0) + 1
+        self.lone = {c for c, times in along.items() if times == 1 and c not in self.target}
+        self._rest: Sequence[tuple[bool, bool]] | None = None
+        self._lone: tuple[set, dict, bool, int] | None = None
+
+    def __len__(self) -> int:
+        return len(self.vectors)
+
+    def __getitem__(self, i: int) -> tuple[bool, bool]:
+        vector = self.vectors[i]
+        if len(vector) == 1 and next(iter(vector)) in self.lone:
+            return self._lone_effect(next(iter(vector)))
+        if self._rest is None:
+            self._rest = self._rest_effects()
+        return self._rest[i]
+
+    def _rest_effects(self) -> Sequence[tuple[bool, bool]]:
+        """The effects of the vectors of M, by their index among all vectors."""
+        if not self.lone:
+            return _removal_effects(self.vectors, self.target)
+        lone = self.lone
+        kept = [i for i, v in enumerate(self.vectors) if not (len(v) == 1 and min(v) in lone)]
+        smaller = RemovalEffects(
+            [{c: v for c, v in self.vectors[i].items() if c not in lone} for i in kept],
+            self.target,
+        )
+        place = {i: n for n, i in enumerate(kept)}
+        return _Indexed(place, smaller)
+
+    def _lone_effect(self, column: int) -> tuple[bool, bool]:
+        if self._lone is None:
+            lone = self.lone
+            width = 1 + max(max(v) for v in (*self.vectors, self.target) if v)
+            span = Span(
+                {(width + c if c in lone else c): v for c, v in vector.items()}
+                for vector in self.vectors
+                if not (len(vector) == 1 and min(vector) in lone)
+            )
+            rows = span._rows
+            spanned = {c - width for pivot, row in rows.items() if pivot >= width for c in row}
+            rest, outside = dict(self.target), False
+            while rest and (pivot := min(rest)) < width:
+                row = rows.get(pivot)
+                if row is None:
+                    outside = True  # ``target`` is not in the span at all
+                    break
+                rest = _eliminate(rest, row, pivot)
+            self._lone = (spanned, rest, outside, width)
+        spanned, rest, outside, width = self._lone
+        dependent = column in spanned
+        return (not outside and (dependent or width + column not in rest), dependent)
+
+
+class _Indexed:
+    """``effects[place[i]]`` for each index ``i`` in ``place``."""
+
+    def __init__(self, place: dict[int, int], effects: RemovalEffects):
+        self.place, self.effects = place, effects
+
+    def __getitem__(self, i: int) -> tuple[bool, bool]:
+        return self.effects[self.place[i]]
+
+
+def removal_effects(vectors: Sequence[Vector], target: Vector) -> list[tuple[bool, bool]]:
+    """Every vector's ``RemovalEffects`` at once."""
+    effects = RemovalEffects(vectors, target)
+    return [effects[i] for i in range(len(effects))]
+
+
+def _removal_effects(vectors: Sequence[Vector], target: Vector) -> list[tuple[bool, bool]]:
+    """``removal_effects`` from one elimination.
 
     The vectors are reduced with their combination tracked, so that each dependent vector
     yields a relation (a combination of the vectors that is zero); these relations are a

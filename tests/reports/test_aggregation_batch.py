@@ -124,17 +124,27 @@ def test_the_batch_costs_the_same_queries_for_few_or_many_assessments(framework,
     assert many == few <= 7
 
 
-def test_the_fast_constructors_make_the_dataclasses_objects():
+def test_the_fast_constructors_make_the_dataclasses_objects(framework):
     from dataclasses import fields
 
-    from reports.aggregation import Figures, GroupFigures
-    from reports.aggregation.build import _figures, _group_figures
+    from reports.aggregation import Figures, GroupFigures, Scores, StatementResult
+    from reports.aggregation.build import _figures, _group_figures, _scores, _statement_result
+
+    def same(made, real):
+        assert (made, hash(made), repr(made)) == (real, hash(real), repr(real))
+        # A field added to the class must be added to its fast constructor too.
+        assert set(vars(made)) == {f.name for f in fields(type(real))}
 
     made, real = _figures((5, 4, 9, 31, 117)), Figures(5, 4, 9, 31, 117)
-    assert (made, hash(made), repr(made)) == (real, hash(real), repr(real))
+    same(made, real)
     assert made.mean == real.mean and made.sd == real.sd
     group, real_group = _group_figures("peer", "Peers", made), GroupFigures("peer", "Peers", real)
-    assert (group, hash(group), repr(group)) == (real_group, hash(real_group), repr(real_group))
-    # A field added to either class must be added to its fast constructor too.
-    assert set(vars(made)) == {f.name for f in fields(Figures)}
-    assert set(vars(group)) == {f.name for f in fields(GroupFigures)}
+    same(group, real_group)
+    scores = _scores(made, group, None, (group,))
+    same(scores, Scores(real, real_group, None, (real_group,)))
+    assert scores.gap == Scores(real, real_group, None, (real_group,)).gap
+    statement = framework.themes.first().qualities.first().statements.first()
+    same(
+        _statement_result(statement, (1, 1, 1), scores),
+        StatementResult(statement, (1, 1, 1), Scores(real, real_group, None, (real_group,))),
+    )
