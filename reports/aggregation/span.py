@@ -117,7 +117,7 @@ class RemovalEffects:
                 (c,) = vector
                 along[c] = along.get(c, 0) + 1
         self.lone = {c for c, times in along.items() if times == 1 and c not in self.target}
-        self._rest: Sequence[tuple[bool, bool]] | None = None
+        self._rest: "Sequence[tuple[bool, bool]] | _Indexed | None" = None
         self._lone: tuple[set, dict, bool, int] | None = None
 
     def __len__(self) -> int:
@@ -131,7 +131,7 @@ class RemovalEffects:
             self._rest = self._rest_effects()
         return self._rest[i]
 
-    def _rest_effects(self) -> Sequence[tuple[bool, bool]]:
+    def _rest_effects(self) -> "Sequence[tuple[bool, bool]] | _Indexed":
         """The effects of the vectors of M, by their index among all vectors."""
         if not self.lone:
             return _removal_effects(self.vectors, self.target)
