@@ -84,6 +84,16 @@ class Span:
         ]
 
 
+class _Indexed:
+    """``effects[place[i]]`` for each index ``i`` in ``place``."""
+
+    def __init__(self, place: dict[int, int], effects: "RemovalEffects"):
+        self.place, self.effects = place, effects
+
+    def __getitem__(self, i: int) -> tuple[bool, bool]:
+        return self.effects[self.place[i]]
+
+
 class RemovalEffects:
     """For each of ``vectors``, whether ``target`` and the vector itself lie in the span of
     all the *other* vectors: what rebuilding a ``Span`` without each vector in turn would
@@ -117,7 +127,7 @@ class RemovalEffects:
                 (c,) = vector
                 along[c] = along.get(c, 0) + 1
         self.lone = {c for c, times in along.items() if times == 1 and c not in self.target}
-        self._rest: "Sequence[tuple[bool, bool]] | _Indexed | None" = None
+        self._rest: Sequence[tuple[bool, bool]] | _Indexed | None = None
         self._lone: tuple[set, dict, bool, int] | None = None
 
     def __len__(self) -> int:
@@ -131,7 +141,7 @@ class RemovalEffects:
             self._rest = self._rest_effects()
         return self._rest[i]
 
-    def _rest_effects(self) -> "Sequence[tuple[bool, bool]] | _Indexed":
+    def _rest_effects(self) -> Sequence[tuple[bool, bool]] | _Indexed:
         """The effects of the vectors of M, by their index among all vectors."""
         if not self.lone:
             return _removal_effects(self.vectors, self.target)
@@ -166,16 +176,6 @@ class RemovalEffects:
         spanned, rest, outside, width = self._lone
         dependent = column in spanned
         return (not outside and (dependent or width + column not in rest), dependent)
-
-
-class _Indexed:
-    """``effects[place[i]]`` for each index ``i`` in ``place``."""
-
-    def __init__(self, place: dict[int, int], effects: RemovalEffects):
-        self.place, self.effects = place, effects
-
-    def __getitem__(self, i: int) -> tuple[bool, bool]:
-        return self.effects[self.place[i]]
 
 
 def removal_effects(vectors: Sequence[Vector], target: Vector) -> list[tuple[bool, bool]]:

@@ -148,3 +148,35 @@ def test_the_fast_constructors_make_the_dataclasses_objects(framework):
         _statement_result(statement, (1, 1, 1), scores),
         StatementResult(statement, (1, 1, 1), Scores(real, real_group, None, (real_group,))),
     )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("collecting", [True, False])
+def test_cycle_collection_is_off_only_while_a_chunk_is_built(
+    framework, batch_cohorts, monkeypatch, collecting
+):
+    import gc
+
+    from reports.aggregation import build
+
+    seen = []
+    real_build = build._build
+
+    def watched(**kwargs):
+        seen.append(gc.isenabled())
+        return real_build(**kwargs)
+
+    monkeypatch.setattr(build, "_build", watched)
+    (gc.enable if collecting else gc.disable)()
+    try:
+        reports = assessment_reports(assessments=_loaded(batch_cohorts))
+        first = next(reports)
+        between_chunks = gc.isenabled()  # the caller's code runs with the collector as it was
+        rest = list(reports)
+        after = gc.isenabled()
+    finally:
+        gc.enable()
+
+    assert [first.assessment_id] + [r.assessment_id for r in rest] == batch_cohorts
+    assert seen and not any(seen)
+    assert between_chunks is collecting and after is collecting
