@@ -16,6 +16,8 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 
+from config.collector import cycle_collection_held
+
 from .fetcher import BASE_URL, url_fetcher
 
 PRINT_STYLESHEET = "reports/report.css"
@@ -66,5 +68,7 @@ def pdf_render(*, template_name: str, context: dict) -> bytes:
     stylesheet, fonts, fetcher = print_assets()
     # Indentation between tags is only more to parse (white space collapses anyway).
     html = _BETWEEN_LINES.sub(">\n<", render_to_string(template_name, context))
-    document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher, media_type="print")
-    return document.write_pdf(stylesheets=[stylesheet], font_config=fonts, pdf_tags=True)
+    # Laying out makes a few hundred thousand objects, alive until the PDF is written.
+    with cycle_collection_held(collect_young=True):
+        document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher, media_type="print")
+        return document.write_pdf(stylesheets=[stylesheet], font_config=fonts, pdf_tags=True)
