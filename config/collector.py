@@ -8,26 +8,40 @@ leader's PDFs. Reference counting frees objects as usual meanwhile; only cyclic 
 (WeasyPrint's boxes point at their parents) waits until the end, where one pass over the
 young objects frees it (``collect_young``).
 
-The collector is process-wide. It is restored as it was on the way out; a second thread
-entering meanwhile only finds it off already, and if it leaves first, it does not turn it
-back on. Code that runs between bursts (a generator's caller) runs with it as it was.
+The collector is process-wide, so holders are counted: the first to enter turns it off,
+the last to leave puts it back as the first found it. Other threads' code may run while
+it is held (the aggregation's prefetch thread holds it while it reads the next chunk);
+that only delays their cyclic garbage.
 """
 
 import gc
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+
+_lock = threading.Lock()
+_holders = 0
+_was_enabled = False
 
 
 @contextmanager
 def cycle_collection_held(*, collect_young: bool = False) -> Iterator[None]:
-    """The collector off inside the block; afterwards on again if it was, and with
-    ``collect_young`` the young generation (everything made inside) collected once."""
-    enabled = gc.isenabled()
-    gc.disable()
+    """The collector off inside the block; when the last holder leaves, on again if it
+    was, and with ``collect_young`` the young generation (everything made meanwhile)
+    collected once."""
+    global _holders, _was_enabled
+    with _lock:
+        if _holders == 0:
+            _was_enabled = gc.isenabled()
+            gc.disable()
+        _holders += 1
     try:
         yield
     finally:
-        if enabled:
-            gc.enable()
-            if collect_young:
-                gc.collect(0)
+        with _lock:
+            _holders -= 1
+            restore = _holders == 0 and _was_enabled
+            if restore:
+                gc.enable()
+        if restore and collect_young:
+            gc.collect(0)

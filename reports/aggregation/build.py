@@ -106,7 +106,8 @@ def _prefetching(chunks, statements) -> Iterator[tuple[list, dict]]:
     thread (with its own connection, closed at the end) while the caller builds this one."""
 
     def fetch(chunk):
-        return _fetched(assessments=chunk, theme=None, statements=statements)
+        with cycle_collection_held():  # rows by the hundred thousand, none in a cycle
+            return _fetched(assessments=chunk, theme=None, statements=statements)
 
     def close():
         connection.close()  # the thread's own connection

@@ -57,3 +57,15 @@ def test_it_is_put_back_when_the_block_raises(collector_on):
         raise ValueError("boom")
 
     assert gc.isenabled()
+
+
+def test_the_last_of_overlapping_holders_puts_it_back(collector_on):
+    first, second = cycle_collection_held(), cycle_collection_held()
+    first.__enter__()
+    second.__enter__()
+    first.__exit__(None, None, None)  # the first leaves while the second still holds it
+    still_held = not gc.isenabled()
+    second.__exit__(None, None, None)
+
+    assert still_held
+    assert gc.isenabled()
