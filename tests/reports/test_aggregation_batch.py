@@ -12,7 +12,7 @@ from django.utils import timezone
 from assessments.management.commands.generate_cohort import cohort_generate
 from assessments.models import Assessment, Programme, RaterGroup, ThemeComment
 from reports.aggregation import assessment_report, assessment_reports, theme_report
-from reports.aggregation.disclosure import _protect_theme
+from reports.aggregation.disclosure import memo_clear
 from tests.factories import AssessmentFactory, ProgrammeFactory, ResponseFactory
 
 PEER, DIRECT_REPORT, OTHER = RaterGroup.PEER, RaterGroup.DIRECT_REPORT, RaterGroup.OTHER
@@ -87,7 +87,7 @@ def _loaded(ids):
 @pytest.mark.django_db
 def test_the_batch_gives_each_assessment_its_own_report(framework, batch_cohorts):
     alone = [assessment_report(assessment=a) for a in _loaded(batch_cohorts)]
-    _protect_theme.cache_clear()  # the batch decides afresh, not from the memo
+    memo_clear()  # the batch decides afresh, not from the memo
 
     batch = list(assessment_reports(assessments=_loaded(batch_cohorts)))
 

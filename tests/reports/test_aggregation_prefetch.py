@@ -8,7 +8,7 @@ import pytest
 from django.db import connection, transaction
 
 from reports.aggregation import assessment_report, assessment_reports, build
-from reports.aggregation.disclosure import _protect_theme
+from reports.aggregation.disclosure import memo_clear
 from tests.reports.test_aggregation_batch import _loaded, batch_cohorts  # noqa: F401
 
 pytestmark = pytest.mark.skipif(
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.skipif(
 @pytest.mark.django_db(transaction=True)
 def test_prefetched_chunks_give_the_serial_reports(framework, batch_cohorts, monkeypatch):  # noqa: F811
     alone = [assessment_report(assessment=a) for a in _loaded(batch_cohorts)]
-    _protect_theme.cache_clear()
+    memo_clear()
     monkeypatch.setattr(build, "CHUNK", 3)  # several chunks from the small cohorts
     threads = []
     fetched = build._fetched
