@@ -5,6 +5,11 @@ out with the print stylesheet ``static/reports/report.css``. WeasyPrint is impor
 the functions, so web processes that never render a PDF never load it, and a Celery worker
 loads it after forking. Parsing the stylesheet and setting up fonts costs more than laying
 out a short report, so both are made once per process and reused.
+
+Two fixes to work WeasyPrint does for nothing, neither changing a byte of the PDFs (see
+``tests/reports/test_pdf_speedups.py``): the user-agent stylesheet without the pseudo-element
+rules that match every element (``report_user_agent_css``), and tinyhtml5's regular
+expression cache made to work (``_fix_tinyhtml5_cache``).
 """
 
 import logging
@@ -24,6 +29,54 @@ _BETWEEN_LINES = re.compile(r">\s*\n\s*<")
 _lock = threading.Lock()
 _print_assets = None
 
+# WeasyPrint's user-agent stylesheet styles ``::marker`` and five footnote and note
+# pseudo-elements for *every* element: six extra computed styles per element, over half of
+# the style cascade of a report. Only list items have a marker, and no report has footnotes
+# or notes (nothing sets ``float: footnote`` or ``footnote-display``).
+_EVERY_ELEMENT_MARKER = re.compile(r"^::marker(?=\s*\{)", re.MULTILINE)
+_FOOTNOTE_RULES = re.compile(
+    r"^::(?:footnote-call|footnote-marker|note-call|note-marker|note-callback)\s*\{[^}]*\}\n",
+    re.MULTILINE,
+)
+
+
+def report_user_agent_css(stock: str) -> str:
+    """WeasyPrint's user-agent stylesheet ``stock`` with ``li::marker`` for ``::marker`` and
+    without the footnote and note rules; ``stock`` itself if either is not found (a newer
+    WeasyPrint: the test of this module then fails, so the rules get looked at again)."""
+    trimmed, markers = _EVERY_ELEMENT_MARKER.subn("li::marker", stock)
+    trimmed, notes = _FOOTNOTE_RULES.subn("", trimmed)
+    return trimmed if (markers, notes) == (1, 5) else stock
+
+
+def _fix_tinyhtml5_cache() -> None:
+    """Make tinyhtml5's cache of ``chars_until`` patterns hit.
+
+    ``InputStream.chars_until`` (tinyhtml5 2.1) stores each pattern with
+    ``characters = characters_until_regex[(characters, opposite)] = regex``, which rebinds
+    ``characters`` before it is used as the key, so the cache never hits: every call (one per
+    run of text or attribute) joins a pattern string and looks it up in ``re``'s cache: half
+    of the HTML parsing time of a report. A cache that builds the same pattern on a miss,
+    under the key the lookup uses, never reaches that code. Left alone if the module changed.
+    """
+    try:
+        from tinyhtml5 import inputstream
+    except ImportError:  # pragma: no cover - WeasyPrint parses with tinyhtml5
+        return
+    if type(getattr(inputstream, "characters_until_regex", None)) is not dict:
+        return  # already fixed here, or not the module this was written for
+
+    class Patterns(dict):
+        def __missing__(self, key):
+            characters, opposite = key
+            pattern = "".join(f"\\x{ord(character):02x}" for character in characters)
+            if not opposite:
+                pattern = f"^{pattern}"
+            compiled = self[key] = re.compile(f"[{pattern}]+")
+            return compiled
+
+    inputstream.characters_until_regex = Patterns()
+
 
 def _stylesheet_path() -> str:
     path = finders.find(PRINT_STYLESHEET)
@@ -35,12 +88,15 @@ def _stylesheet_path() -> str:
 
 
 def print_assets():
-    """(stylesheet, font configuration, url fetcher), created on first use in this process."""
+    """(stylesheet, font configuration, url fetcher, HTML class), created on first use in
+    this process."""
     global _print_assets
     if _print_assets is None:
         with _lock:
             if _print_assets is None:
-                from weasyprint import CSS
+                from weasyprint import CSS, HTML
+                from weasyprint.css.counters import CounterStyle
+                from weasyprint.html import UA, UA_FORM_STYLESHEET
                 from weasyprint.text.fonts import FontConfiguration
 
                 # Its per-page progress messages would drown the worker's own log.
@@ -51,7 +107,15 @@ def print_assets():
                 stylesheet = CSS(
                     filename=_stylesheet_path(), font_config=fonts, url_fetcher=fetcher
                 )
-                _print_assets = (stylesheet, fonts, fetcher)
+                # Its @counter-style rules are WeasyPrint's own, already registered.
+                user_agent = CSS(string=report_user_agent_css(UA), counter_style=CounterStyle())
+
+                class ReportHTML(HTML):
+                    def _ua_stylesheets(self, forms=False):
+                        return [user_agent, UA_FORM_STYLESHEET] if forms else [user_agent]
+
+                _fix_tinyhtml5_cache()
+                _print_assets = (stylesheet, fonts, fetcher, ReportHTML)
     return _print_assets
 
 
@@ -61,10 +125,8 @@ def pdf_render(*, template_name: str, context: dict) -> bytes:
     Only our static files can be fetched while rendering (see ``reports.fetcher``). The PDF
     is tagged, so screen readers get headings, lists and tables in reading order.
     """
-    from weasyprint import HTML
-
-    stylesheet, fonts, fetcher = print_assets()
+    stylesheet, fonts, fetcher, report_html = print_assets()
     # Indentation between tags is only more to parse (white space collapses anyway).
     html = _BETWEEN_LINES.sub(">\n<", render_to_string(template_name, context))
-    document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher, media_type="print")
+    document = report_html(string=html, base_url=BASE_URL, url_fetcher=fetcher, media_type="print")
     return document.write_pdf(stylesheets=[stylesheet], font_config=fonts, pdf_tags=True)
