@@ -6,10 +6,11 @@ the functions, so web processes that never render a PDF never load it, and a Cel
 loads it after forking. Parsing the stylesheet and setting up fonts costs more than laying
 out a short report, so both are made once per process and reused.
 
-Two fixes to work WeasyPrint does for nothing, neither changing a byte of the PDFs (see
+Three fixes to work WeasyPrint does for nothing, none changing a byte of the PDFs (see
 ``tests/reports/test_pdf_speedups.py``): the user-agent stylesheet without the pseudo-element
-rules that match every element (``report_user_agent_css``), and tinyhtml5's regular
-expression cache made to work (``_fix_tinyhtml5_cache``).
+rules that match every element (``report_user_agent_css``), tinyhtml5's regular expression
+cache made to work (``_fix_tinyhtml5_cache``), and pydyf's list of page references kept
+rather than rebuilt for each tagged element (``_fix_pydyf_page_references``).
 """
 
 import logging
@@ -78,6 +79,31 @@ def _fix_tinyhtml5_cache() -> None:
     inputstream.characters_until_regex = Patterns()
 
 
+def _fix_pydyf_page_references() -> None:
+    """Keep ``pydyf.PDF.page_references`` until a page is added.
+
+    The property builds the tuple of every page's reference each time it is read, and
+    WeasyPrint reads it once per element of the tagged PDF's structure tree (``Pg``): several
+    thousand tuples a report. Pages are only ever appended (``PDF.add_page``), so the tuple is
+    kept with the length of ``Kids`` it was built from. Left alone if the property changed.
+    """
+    import pydyf
+
+    stock = pydyf.PDF.__dict__.get("page_references")
+    if not isinstance(stock, property) or getattr(stock.fget, "kept", False):
+        return
+
+    def page_references(self):
+        kids = self.pages["Kids"]
+        kept = self.__dict__.get("_kept_page_references")
+        if kept is None or kept[0] != len(kids):
+            kept = self.__dict__["_kept_page_references"] = (len(kids), stock.fget(self))
+        return kept[1]
+
+    page_references.kept = True  # type: ignore[attr-defined]
+    pydyf.PDF.page_references = property(page_references)
+
+
 def _stylesheet_path() -> str:
     path = finders.find(PRINT_STYLESHEET)
     if path is None:
@@ -115,6 +141,7 @@ def print_assets():
                         return [user_agent, UA_FORM_STYLESHEET] if forms else [user_agent]
 
                 _fix_tinyhtml5_cache()
+                _fix_pydyf_page_references()
                 _print_assets = (stylesheet, fonts, fetcher, ReportHTML)
     return _print_assets
 

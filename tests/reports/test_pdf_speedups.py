@@ -60,3 +60,17 @@ def test_the_pattern_cache_parses_html_as_the_stock_code_does(monkeypatch):
     assert all(isinstance(key, tuple) and len(key) == 2 for key in fixed)
     monkeypatch.setattr(inputstream, "characters_until_regex", {})
     assert parsed() == with_fix
+
+
+def test_kept_page_references_follow_added_pages():
+    import pydyf
+
+    print_assets()
+    assert getattr(pydyf.PDF.page_references.fget, "kept", False)
+    pdf = pydyf.PDF()
+    assert pdf.page_references == ()
+    for count in (1, 2, 3):
+        pdf.add_page(pydyf.Dictionary({"Type": "/Page"}))
+        numbers = pdf.pages["Kids"][::3]
+        assert pdf.page_references == tuple(f"{n} 0 R".encode() for n in numbers)
+        assert len(pdf.page_references) == count
