@@ -1,5 +1,6 @@
-"""The renderer's two fixes to WeasyPrint's wasted work change nothing in the PDFs
-(``reports.pdf``: the trimmed user-agent stylesheet and tinyhtml5's pattern cache)."""
+"""The renderer's cuts to WeasyPrint's wasted work change nothing in the PDFs
+(``reports.pdf``: the XML parser for our HTML, the trimmed user-agent stylesheet, tinyhtml5's
+pattern cache and pydyf's kept page references)."""
 
 import xml.etree.ElementTree as ET
 
@@ -9,9 +10,11 @@ from tinyhtml5 import inputstream
 from weasyprint import HTML
 from weasyprint.html import UA
 
+from assessments.models import RaterGroup, ThemeComment
 from reports.fetcher import BASE_URL
-from reports.pdf import pdf_render, print_assets, report_user_agent_css
+from reports.pdf import _BETWEEN_LINES, pdf_render, print_assets, report_user_agent_css, xml_tree
 from reports.report_context import THEME_REPORT_TEMPLATE, theme_report_content
+from reports.summary import SUMMARY_PDF_TEMPLATE, summary_context
 from tests.reports.test_pdf_report import SCRIPT_COMMENT, assessment_with_feedback
 
 
@@ -27,20 +30,51 @@ def test_the_user_agent_stylesheet_loses_only_the_every_element_pseudo_element_r
     assert report_user_agent_css("html { display: block }\n") == "html { display: block }\n"
 
 
-def test_a_theme_pdf_is_byte_for_byte_what_stock_weasyprint_makes(framework, leader):
+def _stock_pdf(template_name, context) -> bytes:
+    """What WeasyPrint makes of the template without any of reports.pdf's cuts."""
+    stylesheet, fonts, fetcher, _ = print_assets()
+    html = _BETWEEN_LINES.sub(">\n<", render_to_string(template_name, context))
+    return HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).write_pdf(
+        stylesheets=[stylesheet], font_config=fonts, pdf_tags=True
+    )
+
+
+def test_the_theme_and_summary_pdfs_are_byte_for_byte_what_stock_weasyprint_makes(
+    framework, leader
+):
     assessment = assessment_with_feedback(framework=framework, leader=leader)
-    content = theme_report_content(assessment=assessment, theme=framework.themes.get(slug="being"))
-    ours = pdf_render(template_name=THEME_REPORT_TEMPLATE, context=content.context)
-
-    stylesheet, fonts, fetcher, report_html = print_assets()
-    assert report_html is not HTML and issubclass(report_html, HTML)
+    being = framework.themes.get(slug="being")
+    # A comment over two lines: linebreaksbr writes <br>, an HTML void element.
+    rater = assessment.responses.exclude(rater_group=RaterGroup.SELF).first()
+    ThemeComment.objects.create(response=rater, theme=being, text="First line.\nSecond line.")
+    content = theme_report_content(assessment=assessment, theme=being)
     html = render_to_string(THEME_REPORT_TEMPLATE, content.context)
-    from reports.pdf import _BETWEEN_LINES
+    assert "<br>" in html and xml_tree(html) is not None  # the XML parser's path is taken
 
-    stock = HTML(
-        string=_BETWEEN_LINES.sub(">\n<", html), base_url=BASE_URL, url_fetcher=fetcher
-    ).write_pdf(stylesheets=[stylesheet], font_config=fonts, pdf_tags=True)
-    assert ours == stock
+    ours = pdf_render(template_name=THEME_REPORT_TEMPLATE, context=content.context)
+    assert ours == _stock_pdf(THEME_REPORT_TEMPLATE, content.context)
+    summary = summary_context(assessment=assessment)
+    ours = pdf_render(template_name=SUMMARY_PDF_TEMPLATE, context=summary)
+    assert ours == _stock_pdf(SUMMARY_PDF_TEMPLATE, summary)
+    _, _, _, report_html = print_assets()
+    assert report_html is not HTML and issubclass(report_html, HTML)
+
+
+def test_html_that_is_not_well_formed_is_left_to_tinyhtml5():
+    page = '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>T</title></head>'
+    assert xml_tree(page + "<body><p>One<br>two</p></body></html>") is not None
+    assert xml_tree(page + "<body><p>An unclosed paragraph</body></html>") is None
+    assert xml_tree(page + "<body><p>&nbsp;</p></body></html>") is None  # HTML's entity
+    assert xml_tree("<p>A fragment</p>") is None
+    entity = '<!DOCTYPE html [<!ENTITY e "x">]><html><head></head><body>&e;</body></html>'
+    assert xml_tree(entity) is None  # defusedxml refuses entity declarations
+    _, _, _, report_html = print_assets()
+    document = report_html(
+        string=page + "<body><p>An unclosed paragraph</body></html>",
+        base_url=BASE_URL,
+        url_fetcher=None,
+    )
+    assert document.etree_element.find(".//p").text == "An unclosed paragraph"
 
 
 def test_the_pattern_cache_parses_html_as_the_stock_code_does(monkeypatch):
