@@ -1,0 +1,79 @@
+"""The PDF charts' words and figures as placed letters (reports.charts.placed_letters): the
+letters WeasyPrint drew for each anchored <text>, at the same places."""
+
+import re
+from math import inf
+
+import pytest
+from django.template.loader import render_to_string
+
+from reports.charts import _ADVANCES, Letters, placed_letters
+from reports.report_context import THEME_REPORT_TEMPLATE, theme_report_content
+from tests.reports.test_pdf_report import assessment_with_feedback
+
+
+def test_letters_are_placed_from_each_texts_anchor():
+    # Digits are 1139/2048 of the font size wide, "." 569/2048, in Arial and Liberation Sans.
+    digit, point = 1139 * 10 / 2048, 569 * 10 / 2048
+    run = placed_letters(
+        [(100, 20, "end", "4.5"), (50, 40, "middle", "3"), (0, 60, "start", "1.2")],
+        font_size=10,
+        fill="#000",
+    )
+    width = 2 * digit + point
+    expected = [100 - width, 100 - width + digit, 100 - digit, 50 - digit / 2]
+    expected += [0, digit, digit + point]
+    assert [float(x) for x in run.x.split()] == pytest.approx(expected, abs=0.006)
+    assert run.y.split() == ["20", "20", "20", "40", "60", "60", "60"]
+    assert run == Letters(run.x, run.y, "4.531.2", "10", "#000")
+
+
+def test_spaces_are_not_drawn_and_unknown_characters_give_up():
+    run = placed_letters([(0, 0, "start", "All raters")], font_size=11, fill="#000", bold=False)
+    assert run.text == "Allraters" and len(run.x.split()) == 9
+    assert placed_letters([(0, 0, "start", "Peers")], font_size=11, fill="#000") is None
+    assert placed_letters([(0, 0, "start", "All")], font_size=11, fill="#000", bold=True) is None
+
+
+@pytest.mark.parametrize("bold", [False, True])
+def test_the_widths_are_the_ones_weasyprint_lays_out(bold):
+    from weasyprint.css.properties import INITIAL_VALUES
+    from weasyprint.svg.text import Style
+    from weasyprint.text.fonts import FontConfiguration
+    from weasyprint.text.line_break import split_first_line
+
+    class Context:
+        font_config = FontConfiguration()
+
+    style = Style(INITIAL_VALUES)
+    style.font_config = Context.font_config
+    style.update(
+        font_family=["Arial", "Liberation Sans", "sans-serif"],
+        font_size=12.5,
+        font_weight=700 if bold else 400,
+    )
+    for character, advance in _ADVANCES[bold].items():
+        width = split_first_line(character, style, Context, inf, 0)[3]
+        assert width == pytest.approx(advance * 12.5 / 2048, abs=0.002), character
+
+
+def test_the_pdf_charts_write_every_figure_as_placed_letters(framework, leader):
+    assessment = assessment_with_feedback(framework=framework, leader=leader)
+    content = theme_report_content(assessment=assessment, theme=framework.themes.get(slug="being"))
+    context = content.context
+    pdf_html = render_to_string(THEME_REPORT_TEMPLATE, context)
+    svgs = re.findall(r'<svg xmlns="http://www.w3.org/2000/svg" class="report-chart".*?</svg>',
+                      pdf_html, flags=re.S)  # fmt: skip
+    assert len(svgs) == 1 + len(context["qualities"])
+    for svg in svgs:
+        assert "text-anchor" not in svg  # no text in a group of its own
+        assert 1 <= svg.count("<text") <= 5
+    quality = context["qualities"][0]
+    chart = quality.pdf_chart
+    texts = {run.text for run in chart.letters}
+    assert "".join(row.number for row in quality.statements).replace(" ", "") in texts
+    assert "".join(row.self_text for row in chart.rows) in texts
+    assert "".join(row.all_text for row in chart.rows) in texts
+    assert "12345" in texts and "YouAllraters" in texts
+    # The web page's charts keep a <text> per label and figure.
+    assert quality.chart.letters == ()
