@@ -117,8 +117,12 @@ class Chart:
     series_label_x: int = SERIES_LABEL_X
     plot_left: int = PLOT_LEFT
     value_x: int = VALUE_X
-    # The PDF's (numbers_only): all the chart's words and figures in a few placed texts.
+    # The PDF's (numbers_only): all the chart's words and figures in a few placed texts, and
+    # its tick lines, hatched bars and solid bars each one path (see ``_chart_paths``).
     letters: tuple[Letters, ...] = ()
+    tick_path: str = ""
+    self_bars_path: str = ""
+    all_bars_path: str = ""
 
 
 # Advance widths, in 2048ths of the font size, of the characters the PDF charts write, in
@@ -202,6 +206,24 @@ def _chart_letters(ticks, rows, axis_y) -> tuple[Letters, ...]:
     if None in runs or any(row.caption for row in rows):
         return ()
     return tuple(run for run in runs if run is not None and run.text)
+
+
+def _chart_paths(ticks, rows, axis_y, height) -> tuple[str, str, str]:
+    """The tick lines, the hatched bars and the solid bars of a PDF chart as three paths, one
+    subpath per line or bar: the same lines and rectangles, strokes and fills (a dash pattern
+    starts again at each subpath, and the hatching is laid in the chart's own coordinates),
+    for 3 SVG elements instead of 5 plus 2 a row, each styled and drawn by WeasyPrint."""
+
+    def bars(found):
+        return " ".join(
+            f"M{b.x:g},{b.y:g}h{b.width:g}v{b.height:g}h{-b.width:g}Z" for b in found if b
+        )
+
+    return (
+        " ".join(f"M{t.x:g},{axis_y + 6:g}V{height:g}" for t in ticks),
+        bars(row.self_bar for row in rows),
+        bars(row.all_bar for row in rows),
+    )
 
 
 def score_text(value) -> str:
@@ -305,6 +327,8 @@ def bar_chart(
         )
         y += height
     ticks = tuple(Tick(x_of(v), str(v)) for v in range(scale_min, scale_max + 1))
+    letters = _chart_letters(ticks, chart_rows, AXIS_HEIGHT - 10) if numbers_only else ()
+    paths = _chart_paths(ticks, chart_rows, AXIS_HEIGHT - 10, y + 4) if letters else ("", "", "")
     return Chart(
         id=chart_id,
         title=title,
@@ -312,7 +336,10 @@ def bar_chart(
         height=y + 4,
         ticks=ticks,
         rows=tuple(chart_rows),
-        letters=_chart_letters(ticks, chart_rows, AXIS_HEIGHT - 10) if numbers_only else (),
+        letters=letters,
+        tick_path=paths[0],
+        self_bars_path=paths[1],
+        all_bars_path=paths[2],
     )
 
 

@@ -77,3 +77,26 @@ def test_the_pdf_charts_write_every_figure_as_placed_letters(framework, leader):
     assert "12345" in texts and "YouAllraters" in texts
     # The web page's charts keep a <text> per label and figure.
     assert quality.chart.letters == ()
+
+
+def test_the_pdf_charts_draw_ticks_and_bars_as_one_path_each(framework, leader):
+    assessment = assessment_with_feedback(framework=framework, leader=leader)
+    content = theme_report_content(assessment=assessment, theme=framework.themes.get(slug="being"))
+    chart = content.context["qualities"][0].pdf_chart
+
+    subpaths = re.findall(r"M([\d.]+),([\d.]+)h([\d.]+)v([\d.]+)h-([\d.]+)Z", chart.all_bars_path)
+    bars = [row.all_bar for row in chart.rows if row.all_bar]
+    assert [tuple(float(v) for v in s) for s in subpaths] == [
+        (b.x, b.y, b.width, b.height, b.width) for b in bars
+    ]
+    assert chart.self_bars_path.count("M") == sum(1 for row in chart.rows if row.self_bar)
+    lines = re.findall(r"M([\d.]+),([\d.]+)V([\d.]+)", chart.tick_path)
+    assert [(float(x), float(y1), float(y2)) for x, y1, y2 in lines] == [
+        (tick.x, chart.axis_y + 6, chart.height) for tick in chart.ticks
+    ]
+    svg = render_to_string("reports/charts/bars.svg", {"chart": chart})
+    assert "<line" not in svg and svg.count("<rect") == 1 + sum(r.shade for r in chart.rows)
+    web = render_to_string(
+        "reports/charts/bars.svg", {"chart": content.context["qualities"][0].chart}
+    )
+    assert web.count("<line") == len(chart.ticks) and '<path d="M3' not in web
