@@ -45,7 +45,8 @@ def test_the_theme_and_summary_pdfs_are_byte_for_byte_what_stock_weasyprint_make
     assessment = assessment_with_feedback(framework=framework, leader=leader)
     being = framework.themes.get(slug="being")
     # A comment over two lines: linebreaksbr writes <br>, an HTML void element.
-    rater = assessment.responses.exclude(rater_group=RaterGroup.SELF).first()
+    raters = assessment.responses.exclude(rater_group=RaterGroup.SELF)
+    rater = raters.exclude(comments__theme=being).first()  # one comment per theme each
     ThemeComment.objects.create(response=rater, theme=being, text="First line.\nSecond line.")
     content = theme_report_content(assessment=assessment, theme=being)
     html = render_to_string(THEME_REPORT_TEMPLATE, content.context)
