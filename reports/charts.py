@@ -98,6 +98,17 @@ class Letters:
 
 
 @dataclass(frozen=True)
+class MarkerLayer:
+    """The i-th marker of every row of a PDF chart: diamonds, triangles and squares as one
+    outlined path, crosses as one stroked path, circles as they are. Layer by layer, so each
+    row's markers are painted in the order they were (rows never overlap)."""
+
+    outlines: str
+    crosses: str
+    circles: tuple[Marker, ...]
+
+
+@dataclass(frozen=True)
 class Tick:
     x: float
     label: str
@@ -123,6 +134,7 @@ class Chart:
     tick_path: str = ""
     self_bars_path: str = ""
     all_bars_path: str = ""
+    marker_layers: tuple[MarkerLayer, ...] = ()
 
 
 # Advance widths, in 2048ths of the font size, of the characters the PDF charts write, in
@@ -224,6 +236,28 @@ def _chart_paths(ticks, rows, axis_y, height) -> tuple[str, str, str]:
         bars(row.self_bar for row in rows),
         bars(row.all_bar for row in rows),
     )
+
+
+def _marker_layers(rows) -> tuple[MarkerLayer, ...]:
+    """The rows' markers as ``MarkerLayer``s: the same shapes as marker.svg draws (a polygon's
+    corners, a square's 10-unit sides, a cross's two strokes) as subpaths."""
+    layers = []
+    for index in range(max((len(row.markers) for row in rows), default=0)):
+        outlines, crosses, circles = [], [], []
+        for row in rows:
+            if index >= len(row.markers):
+                continue
+            marker = row.markers[index]
+            if marker.shape in ("diamond", "triangle"):
+                outlines.append("M" + " L".join(marker.points.split()) + "Z")
+            elif marker.shape == "square":
+                outlines.append(f"M{marker.left:g},{marker.top:g}h10v10h-10Z")
+            elif marker.shape == "cross":
+                crosses.append(f"M{marker.left:g},{marker.top:g} l10,10 m0,-10 l-10,10")
+            else:
+                circles.append(marker)
+        layers.append(MarkerLayer(" ".join(outlines), " ".join(crosses), tuple(circles)))
+    return tuple(layers)
 
 
 def score_text(value) -> str:
@@ -340,6 +374,7 @@ def bar_chart(
         tick_path=paths[0],
         self_bars_path=paths[1],
         all_bars_path=paths[2],
+        marker_layers=_marker_layers(chart_rows) if letters else (),
     )
 
 

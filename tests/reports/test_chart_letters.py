@@ -100,3 +100,42 @@ def test_the_pdf_charts_draw_ticks_and_bars_as_one_path_each(framework, leader):
         "reports/charts/bars.svg", {"chart": content.context["qualities"][0].chart}
     )
     assert web.count("<line") == len(chart.ticks) and '<path d="M3' not in web
+
+
+def test_every_marker_shape_keeps_its_drawing_and_each_rows_order():
+    from types import SimpleNamespace as Row
+
+    from reports.charts import MARKERS, bar_chart
+
+    def groups(keys):
+        return [Row(key=key, label=key, mean=3 + i / 4) for i, key in enumerate(keys)]
+
+    everyone = list(MARKERS)  # line manager, peers, direct reports, other, other raters
+    rows = [
+        Row(number=number, label="A", self_score=4, all_raters=Row(mean=3.5), groups=groups(keys),
+            coverage_text="")
+        for number, keys in (("1.1", everyone), ("1.2", everyone[1:]))
+    ]  # fmt: skip
+    chart = bar_chart(
+        chart_id="c", title="t", rows=rows, scale_min=1, scale_max=5,
+        compact=True, numbers_only=True,
+    )  # fmt: skip
+    assert len(chart.marker_layers) == len(everyone)
+    for index, layer in enumerate(chart.marker_layers):
+        # The index-th marker of each row, whatever its shape, and nothing else.
+        markers = [row.markers[index] for row in chart.rows if index < len(row.markers)]
+        circles = [m for m in markers if m.shape == "circle"]
+        assert layer.circles == tuple(circles)
+        outlined = [m for m in markers if m.shape in ("diamond", "triangle", "square")]
+        assert layer.outlines.count("M") == len(outlined)
+        assert layer.crosses.count("M") == sum(m.shape == "cross" for m in markers)
+        for marker in outlined:
+            drawing = render_to_string("reports/charts/marker.svg", {"marker": marker})
+            if marker.shape == "square":
+                x, y = re.search(r'x="([\d.]+)" y="([\d.]+)"', drawing).groups()
+                assert f"M{float(x):g},{float(y):g}h10v10h-10Z" in layer.outlines
+            else:
+                points = re.search(r'points="([^"]+)"', drawing).group(1).split()
+                assert "M" + " L".join(points) + "Z" in layer.outlines
+    svg = render_to_string("reports/charts/bars.svg", {"chart": chart})
+    assert "<polygon" not in svg and svg.count("<circle") == 2
