@@ -109,3 +109,28 @@ def test_kept_page_references_follow_added_pages():
         numbers = pdf.pages["Kids"][::3]
         assert pdf.page_references == tuple(f"{n} 0 R".encode() for n in numbers)
         assert len(pdf.page_references) == count
+
+
+def test_a_follow_ups_pdfs_with_their_change_tables_are_what_stock_weasyprint_makes(
+    framework, leader
+):
+    from tests.followup.helpers import pair, theme_statements
+    from tests.followup.test_change import _raters
+
+    being = framework.themes.get(slug="being")
+    statements = theme_statements(being)
+    _, now = pair(
+        framework=framework,
+        leader=leader,
+        earlier_raters=_raters(statements, seed=1),
+        current_raters=_raters(statements, seed=2, shift=1),
+    )
+    content = theme_report_content(assessment=now, theme=being)
+    assert content.context["change"] is not None
+    assert xml_tree(render_to_string(THEME_REPORT_TEMPLATE, content.context)) is not None
+    ours = pdf_render(template_name=THEME_REPORT_TEMPLATE, context=content.context)
+    assert ours == _stock_pdf(THEME_REPORT_TEMPLATE, content.context)
+    summary = summary_context(assessment=now)
+    assert summary["change"]
+    ours = pdf_render(template_name=SUMMARY_PDF_TEMPLATE, context=summary)
+    assert ours == _stock_pdf(SUMMARY_PDF_TEMPLATE, summary)
