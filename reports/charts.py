@@ -85,6 +85,30 @@ class Row:
 
 
 @dataclass(frozen=True)
+class Letters:
+    """Texts of one style drawn as one SVG ``<text>`` with every letter placed (``x`` and
+    ``y`` lists): what several anchored ``<text>`` elements draw, letter for letter."""
+
+    x: str
+    y: str
+    text: str
+    font_size: str
+    fill: str
+    bold: bool = False
+
+
+@dataclass(frozen=True)
+class MarkerLayer:
+    """The i-th marker of every row of a PDF chart: diamonds, triangles and squares as one
+    outlined path, crosses as one stroked path, circles as they are. Layer by layer, so each
+    row's markers are painted in the order they were (rows never overlap)."""
+
+    outlines: str
+    crosses: str
+    circles: tuple[Marker, ...]
+
+
+@dataclass(frozen=True)
 class Tick:
     x: float
     label: str
@@ -104,6 +128,136 @@ class Chart:
     series_label_x: int = SERIES_LABEL_X
     plot_left: int = PLOT_LEFT
     value_x: int = VALUE_X
+    # The PDF's (numbers_only): all the chart's words and figures in a few placed texts, and
+    # its tick lines, hatched bars and solid bars each one path (see ``_chart_paths``).
+    letters: tuple[Letters, ...] = ()
+    tick_path: str = ""
+    self_bars_path: str = ""
+    all_bars_path: str = ""
+    marker_layers: tuple[MarkerLayer, ...] = ()
+
+
+# Advance widths, in 2048ths of the font size, of the characters the PDF charts write, in
+# Arial and in Liberation Sans, which has Arial's metrics (the charts' fonts), and bold.
+_ADVANCES = {
+    False: {
+        **dict.fromkeys("0123456789\u2013", 1139),
+        **{".": 569, " ": 569, "Y": 1366, "o": 1139, "u": 1139, "A": 1366, "l": 455},
+        **{"r": 682, "a": 1139, "t": 569, "e": 1139, "s": 1024},
+    },
+    True: {**dict.fromkeys("0123456789\u2013", 1139), ".": 569, " ": 569},
+}
+
+
+def placed_letters(texts, *, font_size, fill, bold=False) -> Letters | None:
+    """``texts`` (each ``(x, y, anchor, text)``, anchor "start", "middle" or "end") as one
+    ``Letters``, each letter where WeasyPrint draws it for the text's own ``<text>``; ``None``
+    if a character's width is not known here (the texts are then drawn one by one).
+
+    WeasyPrint lays out and draws SVG text one letter at a time whatever the markup, and puts
+    each ``<text>`` with a middle or end anchor in a group of its own (a PDF form XObject,
+    measured and moved after drawing): a chart's dozens of short texts cost more than its
+    bars. One placed ``<text>`` per style draws the same letters at the same places."""
+    widths = _ADVANCES[bold]
+    xs, ys, letters = [], [], []
+    for x, y, anchor, text in texts:
+        if any(character not in widths for character in text):
+            return None
+        advances = [widths[character] * font_size / 2048 for character in text]
+        left = float(x)
+        if anchor == "end":
+            left -= sum(advances)
+        elif anchor == "middle":
+            left -= sum(advances) / 2
+        for character, advance in zip(text, advances, strict=True):
+            if character != " ":  # nothing to draw; the next letter is placed anyway
+                xs.append(f"{left:.2f}")
+                ys.append(f"{float(y):g}")
+                letters.append(character)
+            left += advance
+    return Letters(" ".join(xs), " ".join(ys), "".join(letters), f"{font_size:g}", fill, bold)
+
+
+def _chart_letters(ticks, rows, axis_y) -> tuple[Letters, ...]:
+    """The texts bars.svg writes for a numbers-only chart, as ``Letters`` (same sizes,
+    colours, weights and places); ``()`` if any of them cannot be (then bars.svg writes each
+    text as before)."""
+    runs = [
+        placed_letters(
+            [(tick.x, axis_y, "middle", tick.label) for tick in ticks],
+            font_size=12,
+            fill="#4c6272",
+        ),
+        placed_letters(
+            [(LABEL_X, y, "start", line) for row in rows for y, line in row.label_lines],
+            font_size=12.5,
+            fill="#212b32",
+        ),
+        placed_letters(
+            [
+                (SERIES_LABEL_X, y, "end", text)
+                for row in rows
+                if row.series_labels
+                for y, text in ((row.self_y, "You"), (row.all_y, "All raters"))
+            ],
+            font_size=11,
+            fill="#212b32",
+        ),
+        placed_letters(
+            [(VALUE_X, row.self_y, "end", row.self_text) for row in rows],
+            font_size=12.5,
+            fill="#212b32",
+        ),
+        placed_letters(
+            [(VALUE_X, row.all_y, "end", row.all_text) for row in rows],
+            font_size=12.5,
+            fill="#212b32",
+            bold=True,
+        ),
+    ]
+    if None in runs or any(row.caption for row in rows):
+        return ()
+    return tuple(run for run in runs if run is not None and run.text)
+
+
+def _chart_paths(ticks, rows, axis_y, height) -> tuple[str, str, str]:
+    """The tick lines, the hatched bars and the solid bars of a PDF chart as three paths, one
+    subpath per line or bar: the same lines and rectangles, strokes and fills (a dash pattern
+    starts again at each subpath, and the hatching is laid in the chart's own coordinates),
+    for 3 SVG elements instead of 5 plus 2 a row, each styled and drawn by WeasyPrint."""
+
+    def bars(found):
+        return " ".join(
+            f"M{b.x:g},{b.y:g}h{b.width:g}v{b.height:g}h{-b.width:g}Z" for b in found if b
+        )
+
+    return (
+        " ".join(f"M{t.x:g},{axis_y + 6:g}V{height:g}" for t in ticks),
+        bars(row.self_bar for row in rows),
+        bars(row.all_bar for row in rows),
+    )
+
+
+def _marker_layers(rows) -> tuple[MarkerLayer, ...]:
+    """The rows' markers as ``MarkerLayer``s: the same shapes as marker.svg draws (a polygon's
+    corners, a square's 10-unit sides, a cross's two strokes) as subpaths."""
+    layers = []
+    for index in range(max((len(row.markers) for row in rows), default=0)):
+        outlines, crosses, circles = [], [], []
+        for row in rows:
+            if index >= len(row.markers):
+                continue
+            marker = row.markers[index]
+            if marker.shape in ("diamond", "triangle"):
+                outlines.append("M" + " L".join(marker.points.split()) + "Z")
+            elif marker.shape == "square":
+                outlines.append(f"M{marker.left:g},{marker.top:g}h10v10h-10Z")
+            elif marker.shape == "cross":
+                crosses.append(f"M{marker.left:g},{marker.top:g} l10,10 m0,-10 l-10,10")
+            else:
+                circles.append(marker)
+        layers.append(MarkerLayer(" ".join(outlines), " ".join(crosses), tuple(circles)))
+    return tuple(layers)
 
 
 def score_text(value) -> str:
@@ -206,13 +360,21 @@ def bar_chart(
             )
         )
         y += height
+    ticks = tuple(Tick(x_of(v), str(v)) for v in range(scale_min, scale_max + 1))
+    letters = _chart_letters(ticks, chart_rows, AXIS_HEIGHT - 10) if numbers_only else ()
+    paths = _chart_paths(ticks, chart_rows, AXIS_HEIGHT - 10, y + 4) if letters else ("", "", "")
     return Chart(
         id=chart_id,
         title=title,
         description=" ".join(row_description(row) for row in rows),
         height=y + 4,
-        ticks=tuple(Tick(x_of(v), str(v)) for v in range(scale_min, scale_max + 1)),
+        ticks=ticks,
         rows=tuple(chart_rows),
+        letters=letters,
+        tick_path=paths[0],
+        self_bars_path=paths[1],
+        all_bars_path=paths[2],
+        marker_layers=_marker_layers(chart_rows) if letters else (),
     )
 
 
