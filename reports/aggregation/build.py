@@ -86,6 +86,12 @@ def assessment_reports(*, assessments) -> Iterator[AssessmentReport]:
     statements: dict[int, list[Statement]] = {}
     chunks = [assessments[start : start + CHUNK] for start in range(0, len(assessments), CHUNK)]
     if len(chunks) > 1 and _prefetch_allowed():
+        # Nothing overlaps the first chunk's queries: a small first chunk starts the
+        # pipeline sooner (its reports are built while the next, full chunk is read).
+        first = max(1, CHUNK // 4)
+        chunks = [assessments[:first]] + [
+            assessments[start : start + CHUNK] for start in range(first, len(assessments), CHUNK)
+        ]
         for chunk, fetched in _prefetching(chunks, statements):
             yield from _built(chunk, fetched, theme=None)
         return

@@ -515,23 +515,26 @@ def _complement(shown, exposed, cells, weights, known=None):
     ranks = {key: rank(key) for key in candidates}
     candidates.sort(key=ranks.__getitem__)
     # (target derivable without it, it derivable from the others) for each candidate,
-    # worked out as the preferences below ask for them.
-    masks = [vectors[key] for key in candidates]
-    by_mask = sorted(range(len(masks)), key=masks.__getitem__)
-    effects = _shared_removal_effects(tuple(masks[i] for i in by_mask), target)
-    position = {index: n for n, index in enumerate(by_mask)}
-    for preference in sorted({ranks[key][:2] for key in candidates}):
-        relevant = []
-        for index, key in enumerate(candidates):
-            if ranks[key][:2] != preference:
-                continue
-            without, redundant = effects[position[index]]
-            if not without:
-                return key  # hiding it alone makes the set underivable
-            if redundant:
-                relevant.append(key)  # some derivation of the set uses it
-        if relevant:
-            return relevant[0]
+    # worked out as the preferences below ask for them; equal vectors have equal effects.
+    masks = tuple(sorted(vectors[key] for key in candidates))
+    effects = _shared_removal_effects(masks, target)
+    place = {mask: i for i, mask in enumerate(masks)}
+    # By preference (the first two places of the rank, so the sorted candidates come in
+    # groups): the first whose hiding alone makes the set underivable, else the first
+    # that some derivation of the set uses.
+    preference, relevant = None, []
+    for key in candidates:
+        if ranks[key][:2] != preference:
+            if relevant:
+                return relevant[0]
+            preference = ranks[key][:2]
+        without, redundant = effects[place[vectors[key]]]
+        if not without:
+            return key
+        if redundant:
+            relevant.append(key)
+    if relevant:
+        return relevant[0]
     raise AssertionError("a derivable set must use some shown aggregate")
 
 

@@ -244,6 +244,11 @@ def small_zero_one_vector(
     branch is dropped as soon as a final column is neither 0 nor 1 or the people behind its
     1s reach k.
     """
+    if len(rows) == 1 and len(rows[0]) == 1:
+        # The commonest case by far (one cell left exposed alone): the search below would
+        # try 0 for its only column, then 1, which is a vector if that column's people are.
+        (column,) = rows[0]
+        return frozenset(rows[0]) if 0 < people[column].bit_count() < k else None
     pivots = [min(row) for row in rows]
 
     def search(index, vector, ones, crowd):
