@@ -17,7 +17,7 @@ from itertools import groupby
 from django.db import connection
 
 from assessments.models import RaterGroup
-from config.collector import cycle_collection_held
+from config.collector import cycle_collection_held, set_aside_returned
 from framework.models import Statement
 from reports import selectors
 
@@ -92,11 +92,18 @@ def assessment_reports(*, assessments) -> Iterator[AssessmentReport]:
         chunks = [assessments[:first]] + [
             assessments[start : start + CHUNK] for start in range(first, len(assessments), CHUNK)
         ]
-        for chunk, fetched in _prefetching(chunks, statements):
-            yield from _built(chunk, fetched, theme=None)
-        return
-    for chunk in chunks:
-        yield from _reports(assessments=chunk, theme=None, statements=statements)
+        batches: Iterator = _prefetching(chunks, statements)
+    else:
+        batches = (
+            (chunk, _fetched(assessments=chunk, theme=None, statements=statements))
+            for chunk in chunks
+        )
+    try:
+        for chunk, fetched in batches:
+            # The caller gets the chunk's reports with no walk of the collector over them.
+            yield from _built(chunk, fetched, theme=None, set_aside=True)
+    finally:
+        set_aside_returned()
 
 
 def _prefetch_allowed() -> bool:
@@ -189,11 +196,12 @@ def _fetched(*, assessments, theme, statements=None) -> dict:
     return fetched
 
 
-def _built(assessments, fetched, *, theme) -> list[AssessmentReport]:
-    """The reports of ``assessments`` from their ``_fetched`` rows, in their order."""
+def _built(assessments, fetched, *, theme, set_aside: bool = False) -> list[AssessmentReport]:
+    """The reports of ``assessments`` from their ``_fetched`` rows, in their order
+    (``set_aside``: see ``config.collector``)."""
     reports: dict[int, AssessmentReport] = {}
     # Acyclic objects by the hundred thousand, alive until the chunk is done.
-    with cycle_collection_held():
+    with cycle_collection_held(set_aside=set_aside):
         for batch, listed, counts, sums, masks, comments in fetched.values():
             _build_batch(batch, listed, counts, sums, masks, comments, theme, reports)
     return [reports[a.pk] for a in assessments]

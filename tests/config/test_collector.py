@@ -5,7 +5,7 @@ import weakref
 
 import pytest
 
-from config.collector import cycle_collection_held
+from config.collector import cycle_collection_held, set_aside_returned
 
 
 class _Node:
@@ -69,3 +69,16 @@ def test_the_last_of_overlapping_holders_puts_it_back(collector_on):
 
     assert still_held
     assert gc.isenabled()
+
+
+def test_set_aside_objects_are_out_of_the_collectors_sight_until_returned(collector_on):
+    with cycle_collection_held(set_aside=True):
+        dead = _cycle()
+    gc.collect()
+    waited = dead() is not None
+    set_aside_returned()
+    gc.collect()
+
+    assert waited
+    assert dead() is None
+    assert gc.get_freeze_count() == 0

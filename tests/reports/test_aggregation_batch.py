@@ -180,3 +180,19 @@ def test_cycle_collection_is_off_only_while_a_chunk_is_built(
     assert [first.assessment_id] + [r.assessment_id for r in rest] == batch_cohorts
     assert seen and not any(seen)
     assert between_chunks is collecting and after is collecting
+    assert gc.get_freeze_count() == 0  # what was set aside is back in the collector's sight
+
+
+@pytest.mark.django_db
+def test_reports_set_aside_from_the_collector_are_returned_when_the_caller_stops(
+    framework, batch_cohorts
+):
+    import gc
+
+    reports = assessment_reports(assessments=_loaded(batch_cohorts))
+    next(reports)
+    set_aside = gc.get_freeze_count()
+    del reports  # the caller stops early: the generator is closed
+
+    assert set_aside > 0
+    assert gc.get_freeze_count() == 0
