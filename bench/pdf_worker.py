@@ -4,8 +4,8 @@
 
 1. Comparison: one realistic theme report (the longest theme) rendered through the real
    path the task takes (``theme_report_content`` then ``pdf_render``), alternating with
-   WeasyPrint laying out that report's saved HTML with the same stylesheet, fonts and URL
-   fetcher (no data work, no template), ``--pairs`` times each.
+   the renderer laying out that report's saved HTML (``pdf_from_html``: the same parser,
+   stylesheets, fonts and URL fetcher; no data work, no template), ``--pairs`` times each.
 2. Single render: ``--renders`` consecutive theme reports across the given assessments and
    every theme, the time of each (what the end-to-end part's ideal rate is built from),
    with the resident set size after each and the peak at the end.
@@ -43,12 +43,10 @@ def main(argv=None):
 def measure(*, assessment_ids, renders: int, pairs: int) -> dict:
     from django.db.models import Count
     from django.template.loader import render_to_string
-    from weasyprint import HTML
 
     from assessments.models import Assessment
     from bench.processes import peak_rss_kib, rss_kib
-    from reports.fetcher import BASE_URL
-    from reports.pdf import pdf_render, print_assets
+    from reports.pdf import pdf_from_html, pdf_render
     from reports.report_context import THEME_REPORT_TEMPLATE, theme_report_content
 
     started_rss = rss_kib()
@@ -63,7 +61,6 @@ def measure(*, assessment_ids, renders: int, pairs: int) -> dict:
         .order_by("order")
     )
     longest = max(themes, key=lambda t: (t.size, -t.order))
-    stylesheet, fonts, fetcher = print_assets()
 
     def real(assessment, theme):
         content = theme_report_content(assessment=assessment, theme=theme)
@@ -75,8 +72,7 @@ def measure(*, assessment_ids, renders: int, pairs: int) -> dict:
     )
 
     def static():
-        document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher, media_type="print")
-        return document.write_pdf(stylesheets=[stylesheet], font_config=fonts, pdf_tags=True)
+        return pdf_from_html(html)
 
     real_pdf, static_pdf = real(subject, longest), static()  # warm-up, and the two outputs
     real_times, static_times, data_times = [], [], []
